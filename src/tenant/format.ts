@@ -1,0 +1,414 @@
+/**
+ * The tenant file format: one JSON document describing a whole CyberArk estate (Identity + Privilege Cloud, and
+ * room for Entra ID and Active Directory). The simulators serve it, the generator writes it, and the oracle tests
+ * compute expected answers from it. docs/tenant-format.md documents every field.
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { SAFE_PERMISSION_KEYS, type SafePermissionKey } from '../graph/permissions.js';
+
+export const TENANT_FORMAT_VERSION = 1;
+
+const isoDate = z.iso.datetime({ offset: true });
+const permissionKey = z.enum(SAFE_PERMISSION_KEYS as [SafePermissionKey, ...SafePermissionKey[]]);
+
+export const directoryServiceSchema = z
+  .object({
+    uuid: z.string().min(1),
+    service: z.enum(['CDS', 'AdProxy', 'FDS', 'LdapProxy', 'GDS']),
+    name: z.string().min(1).describe('Name, e.g. CDS, AdProxy_corp.example, FDS'),
+    displayName: z.string(),
+    status: z.enum(['Active', 'Inactive']).default('Active'),
+    forest: z.string().optional().describe('AD forest (AdProxy only)'),
+    config: z.string().optional(),
+  })
+  .strict();
+
+export const identityUserSchema = z
+  .object({
+    id: z.string().min(1).describe('Identity user UUID (User.ID)'),
+    username: z.string().min(1).describe('Login name (User.Username / SystemName)'),
+    displayName: z.string(),
+    email: z.string().nullable().default(null),
+    directoryServiceUuid: z.string().min(1),
+    status: z.enum(['Created', 'Suspended', 'Invited', 'Active']).default('Active'),
+    enabled: z.boolean().default(true),
+    locked: z.boolean().default(false),
+    lastLogin: isoDate.nullable().default(null),
+    riskLevel: z.enum(['Normal', 'Low', 'Medium', 'High', 'Unknown', 'SystemUnavailable']).default('Normal'),
+    serviceUser: z.boolean().default(false).describe('Service user (not in Everybody per IDSEC): NonHuman'),
+    oauthClient: z.boolean().default(false).describe('OAuth confidential client: NonHuman'),
+    mobileNumber: z.string().nullable().default(null),
+    securityQuestionCount: z.number().int().min(0).default(0),
+    internalName: z.string().optional().describe('Id inside the directory (DSUsers.InternalName); defaults to id'),
+    distinguishedName: z.string().optional().describe('AD DN (AdProxy users)'),
+    externalUuid: z.string().optional().describe('IdP object id (FDS users, e.g. the Entra object id)'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const identityGroupSchema = z
+  .object({
+    id: z.string().min(1).describe('Group id (DSGroups.InternalName)'),
+    name: z.string().min(1).describe('SystemName, e.g. PAM-Admins@corp.example'),
+    displayName: z.string(),
+    directoryServiceUuid: z.string().min(1),
+    distinguishedName: z.string().optional().describe('AD DN (AdProxy groups)'),
+    externalUuid: z.string().optional().describe('IdP object id (FDS groups, e.g. the Entra group object id)'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+export const adminRightSchema = z
+  .object({
+    path: z.string().min(1).describe('e.g. /lib/rights/roleman.json'),
+    description: z.string().describe('e.g. Role Management'),
+    serviceName: z.string().optional(),
+  })
+  .strict();
+
+export const roleMemberSchema = z
+  .object({
+    type: z.enum(['User', 'Group', 'Role']),
+    id: z.string().min(1).describe('User id, group id or role id'),
+  })
+  .strict();
+
+export const identityRoleSchema = z
+  .object({
+    id: z.string().min(1).describe('Role id (UUID or a well-known id such as sysadmin)'),
+    name: z.string().min(1),
+    description: z.string().nullable().default(null),
+    roleType: z.enum(['PrincipalList', 'Everybody', 'Script']).default('PrincipalList'),
+    readOnly: z.boolean().default(false),
+    isHidden: z.boolean().default(false),
+    directoryServiceUuid: z.string().optional(),
+    adminRights: z.array(adminRightSchema).default([]),
+    members: z.array(roleMemberSchema).default([]).describe('Explicit members (PrincipalList roles)'),
+    scriptMembers: z
+      .array(z.string())
+      .optional()
+      .describe('Script roles: user ids the script computes; the API cannot list them (GetRoleMembers returns none)'),
+  })
+  .strict();
+
+export const aclEntrySchema = z
+  .object({
+    principalType: z.enum(['User', 'Group', 'Role']),
+    principalId: z.string().min(1),
+    grant: z.number().int().describe('Grant bitmask (Owner 1, Read 4, Write 8, List 16, Delete 64, Execute 128, Automatic 2^31)'),
+  })
+  .strict();
+
+export const applicationSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    displayName: z.string(),
+    description: z.string().nullable().default(null),
+    category: z.string().nullable().default(null),
+    state: z.string().default('Active'),
+    appType: z.string().default('Web'),
+    webAppType: z.string().nullable().default(null),
+    templateName: z.string().nullable().default(null),
+    onPrem: z.boolean().default(false),
+    serviceName: z.string().nullable().default(null),
+    version: z.string().nullable().default(null),
+    acl: z.array(aclEntrySchema).default([]),
+  })
+  .strict();
+
+export const oauthClientSchema = z
+  .object({
+    clientId: z.string().min(1).describe('Login name of the OAuth confidential client'),
+    clientSecret: z.string().min(1),
+    appIds: z.array(z.string()).default([]).describe('OAuth2 server app ids this client may use with /oauth2/token/{appId}'),
+  })
+  .strict();
+
+export const identitySectionSchema = z
+  .object({
+    tenantId: z.string().min(1).describe('Identity tenant id, e.g. ABC1234'),
+    directoryServices: z.array(directoryServiceSchema).min(1),
+    users: z.array(identityUserSchema),
+    groups: z.array(identityGroupSchema).default([]),
+    roles: z.array(identityRoleSchema),
+    applications: z.array(applicationSchema).default([]),
+    oauthClients: z.array(oauthClientSchema).min(1).describe('Credentials the simulator accepts'),
+  })
+  .strict();
+
+export const safeMemberSchema = z
+  .object({
+    memberId: z.string().min(1).describe('GUID (Identity user), numeric vault id, or a synthetic id for roles'),
+    memberName: z.string().min(1),
+    memberType: z.enum(['User', 'Group', 'Role']),
+    permissions: z.array(permissionKey).describe('Granted permission keys; the simulator serves all 22 as booleans'),
+    membershipExpirationDate: z.number().int().nullable().default(null).describe('Epoch seconds, or null'),
+    isPredefinedUser: z.boolean().default(false),
+    isReadOnly: z.boolean().default(false),
+  })
+  .strict();
+
+export const safeSchema = z
+  .object({
+    name: z.string().min(1).max(28),
+    description: z.string().default(''),
+    safeNumber: z.number().int(),
+    location: z.string().default('\\'),
+    managingCPM: z.string().default('PasswordManager'),
+    olacEnabled: z.boolean().default(false),
+    numberOfVersionsRetention: z.number().int().nullable().default(null),
+    numberOfDaysRetention: z.number().int().nullable().default(7),
+    autoPurgeEnabled: z.boolean().default(false),
+    creationTime: z.number().int().describe('Epoch seconds'),
+    lastModificationTime: z.number().int().describe('Epoch microseconds'),
+    creator: z.object({ id: z.string(), name: z.string() }).strict(),
+    members: z.array(safeMemberSchema),
+  })
+  .strict();
+
+export const accountSchema = z
+  .object({
+    id: z.string().min(1).describe('<safeNumber>_<n>'),
+    name: z.string().min(1),
+    safeName: z.string().min(1),
+    platformId: z.string().default(''),
+    address: z.string().optional(),
+    userName: z.string().optional(),
+    secretType: z.enum(['password', 'key']).default('password'),
+    automaticManagementEnabled: z.boolean().default(true),
+    manualManagementReason: z.string().optional(),
+    status: z.enum(['success', 'failure']).optional(),
+    createdTime: z.number().int().describe('Epoch seconds'),
+    lastModifiedTime: z.number().int().optional(),
+    lastVerifiedTime: z.number().int().optional(),
+    lastReconciledTime: z.number().int().optional(),
+    remoteMachines: z.string().optional(),
+  })
+  .strict();
+
+export const vaultUserSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string().min(1),
+    source: z.string().default('CyberArk'),
+    userType: z.string().default('EPVUser'),
+    componentUser: z.boolean().default(false),
+    uuid: z.string().optional().describe('Identity user id for Identity-backed vault users'),
+    vaultAuthorization: z.array(z.string()).default([]),
+    firstName: z.string().default(''),
+    lastName: z.string().default(''),
+    isPredefined: z.boolean().default(false),
+  })
+  .strict();
+
+export const vaultGroupSchema = z
+  .object({
+    id: z.number().int(),
+    groupName: z.string().min(1),
+    groupType: z.enum(['Vault', 'Directory']).default('Vault'),
+    description: z.string().default(''),
+    directory: z.string().optional(),
+    dn: z.string().optional(),
+    isPredefined: z.boolean().default(false),
+    members: z.array(z.object({ id: z.number().int(), username: z.string() }).strict()).default([]),
+  })
+  .strict();
+
+export const pasLoginSchema = z
+  .object({
+    username: z.string().min(1),
+    password: z.string().min(1),
+    method: z.enum(['CyberArk', 'LDAP', 'RADIUS', 'Windows']).default('CyberArk'),
+  })
+  .strict();
+
+export const privilegeCloudSectionSchema = z
+  .object({
+    subdomain: z.string().min(1).describe('Platform subdomain, e.g. acme'),
+    safes: z.array(safeSchema),
+    accounts: z.array(accountSchema).default([]),
+    vaultUsers: z.array(vaultUserSchema).default([]),
+    vaultGroups: z.array(vaultGroupSchema).default([]),
+    pasLogins: z.array(pasLoginSchema).default([]).describe('Self-hosted PAS logon credentials the simulator accepts'),
+  })
+  .strict();
+
+/** Filled by the directories issue; accepted (and preserved) as opaque objects until then. */
+const openSection = z.record(z.string(), z.unknown());
+
+export const tenantSchema = z
+  .object({
+    formatVersion: z.literal(TENANT_FORMAT_VERSION),
+    name: z.string().default('tenant'),
+    identity: identitySectionSchema,
+    privilegeCloud: privilegeCloudSectionSchema,
+    entra: openSection.optional(),
+    activeDirectory: openSection.optional(),
+  })
+  .strict()
+  .superRefine(checkReferences);
+
+export type Tenant = z.output<typeof tenantSchema>;
+export type TenantInput = z.input<typeof tenantSchema>;
+export type IdentityUser = z.output<typeof identityUserSchema>;
+export type IdentityGroup = z.output<typeof identityGroupSchema>;
+export type IdentityRole = z.output<typeof identityRoleSchema>;
+export type Application = z.output<typeof applicationSchema>;
+export type DirectoryService = z.output<typeof directoryServiceSchema>;
+export type Safe = z.output<typeof safeSchema>;
+export type SafeMember = z.output<typeof safeMemberSchema>;
+export type Account = z.output<typeof accountSchema>;
+export type VaultUser = z.output<typeof vaultUserSchema>;
+export type VaultGroup = z.output<typeof vaultGroupSchema>;
+
+type Ctx = z.RefinementCtx;
+
+function duplicates<T>(ctx: Ctx, items: readonly T[], key: (t: T) => string, path: (string | number)[], what: string) {
+  const seen = new Map<string, number>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...path, i], message: `duplicate ${what} "${k}" (first at index ${first})` });
+    } else seen.set(k, i);
+  });
+}
+
+/** Cross-references the zod shapes cannot express: ids that must exist and keys that must be unique. */
+function checkReferences(t: z.infer<typeof tenantSchema>, ctx: Ctx): void {
+  const id = t.identity;
+  const pc = t.privilegeCloud;
+  duplicates(ctx, id.directoryServices, (d) => d.uuid, ['identity', 'directoryServices'], 'directory service uuid');
+  duplicates(ctx, id.users, (u) => u.id, ['identity', 'users'], 'user id');
+  duplicates(ctx, id.users, (u) => u.username.toLowerCase(), ['identity', 'users'], 'username');
+  duplicates(ctx, id.groups, (g) => g.id, ['identity', 'groups'], 'group id');
+  duplicates(ctx, id.roles, (r) => r.id, ['identity', 'roles'], 'role id');
+  duplicates(ctx, id.roles, (r) => r.name, ['identity', 'roles'], 'role name');
+  duplicates(ctx, id.applications, (a) => a.id, ['identity', 'applications'], 'application id');
+  duplicates(ctx, pc.safes, (s) => s.name.toLowerCase(), ['privilegeCloud', 'safes'], 'safe name');
+  duplicates(ctx, pc.accounts, (a) => a.id, ['privilegeCloud', 'accounts'], 'account id');
+
+  const dirs = new Set(id.directoryServices.map((d) => d.uuid));
+  const users = new Set(id.users.map((u) => u.id));
+  const groups = new Set(id.groups.map((g) => g.id));
+  const roles = new Set(id.roles.map((r) => r.id));
+  const exists = { User: users, Group: groups, Role: roles } as const;
+
+  id.users.forEach((u, i) => {
+    if (!dirs.has(u.directoryServiceUuid)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'users', i, 'directoryServiceUuid'],
+        message: `unknown directory service "${u.directoryServiceUuid}"`,
+      });
+    }
+  });
+  id.groups.forEach((g, i) => {
+    if (!dirs.has(g.directoryServiceUuid)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'groups', i, 'directoryServiceUuid'],
+        message: `unknown directory service "${g.directoryServiceUuid}"`,
+      });
+    }
+  });
+  id.roles.forEach((r, i) => {
+    r.members.forEach((m, j) => {
+      if (!exists[m.type].has(m.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'roles', i, 'members', j, 'id'],
+          message: `unknown ${m.type.toLowerCase()} "${m.id}"`,
+        });
+      }
+    });
+    (r.scriptMembers ?? []).forEach((u, j) => {
+      if (!users.has(u)) {
+        ctx.addIssue({ code: 'custom', path: ['identity', 'roles', i, 'scriptMembers', j], message: `unknown user "${u}"` });
+      }
+    });
+    if (r.roleType !== 'PrincipalList' && r.members.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identity', 'roles', i, 'members'],
+        message: `a ${r.roleType} role has no explicit members`,
+      });
+    }
+  });
+  id.applications.forEach((a, i) => {
+    a.acl.forEach((e, j) => {
+      if (!exists[e.principalType].has(e.principalId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'applications', i, 'acl', j, 'principalId'],
+          message: `unknown ${e.principalType.toLowerCase()} "${e.principalId}"`,
+        });
+      }
+    });
+  });
+  const safeNames = new Set(pc.safes.map((s) => s.name));
+  pc.accounts.forEach((a, i) => {
+    if (!safeNames.has(a.safeName)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privilegeCloud', 'accounts', i, 'safeName'],
+        message: `unknown safe "${a.safeName}"`,
+      });
+    }
+  });
+  pc.safes.forEach((s, i) => {
+    duplicates(ctx, s.members, (m) => m.memberName.toLowerCase(), ['privilegeCloud', 'safes', i, 'members'], 'member');
+    if (s.members.length > 64) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['privilegeCloud', 'safes', i, 'members'],
+        message: `a safe holds at most 64 members (has ${s.members.length})`,
+      });
+    }
+  });
+}
+
+export class TenantValidationError extends Error {
+  constructor(
+    readonly problems: { path: string; message: string }[],
+    readonly file?: string,
+  ) {
+    super(
+      `invalid tenant${file ? ` file ${file}` : ''}: ${problems.length} problem(s)\n${problems
+        .slice(0, 50)
+        .map((p) => `  ${p.path}: ${p.message}`)
+        .join('\n')}${problems.length > 50 ? `\n  … and ${problems.length - 50} more` : ''}`,
+    );
+    this.name = 'TenantValidationError';
+  }
+}
+
+/** JSON path in the `$.a.b[3].c` form. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}`;
+}
+
+/** Validates a parsed document; every problem is reported with its JSON path. */
+export function parseTenant(doc: unknown, file?: string): Tenant {
+  const result = tenantSchema.safeParse(doc);
+  if (!result.success) {
+    throw new TenantValidationError(
+      result.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
+      file,
+    );
+  }
+  return result.data;
+}
+
+export async function loadTenantFile(file: string): Promise<Tenant> {
+  const text = await readFile(file, 'utf8');
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new TenantValidationError([{ path: '$', message: `not valid JSON: ${(error as Error).message}` }], file);
+  }
+  return parseTenant(doc, file);
+}

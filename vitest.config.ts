@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+    // 2-core machines: real servers (Neo4j, slapd, simulators) in tests compete for CPU.
+    maxWorkers: 2,
+  },
+});
