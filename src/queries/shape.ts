@@ -1,0 +1,110 @@
+/**
+ * Shaping shared by both stores, so that an answer only depends on the graph, never on the store that holds it.
+ */
+import { distance } from 'fastest-levenshtein';
+import type { NodeKind, PropValue } from '../graph/schema.js';
+import type { DirectoryIdentity, GrantPath, PrincipalAccess, PrincipalSummary } from './types.js';
+
+const PRINCIPAL_ORDER: NodeKind[] = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'];
+
+function str(v: PropValue | undefined): string | null {
+  return typeof v === 'string' ? v : null;
+}
+function bool(v: PropValue | undefined): boolean | null {
+  return typeof v === 'boolean' ? v : null;
+}
+
+export interface NodeFacts {
+  kind: NodeKind;
+  id: string;
+  nativeId: string;
+  tenantId: string;
+  name: string;
+  props: Record<string, PropValue>;
+}
+
+export function principalSummary(node: NodeFacts, directory?: DirectoryIdentity[]): PrincipalSummary {
+  const p = node.props;
+  const summary: PrincipalSummary = {
+    type: node.kind,
+    id: node.id,
+    native_id: node.nativeId,
+    name: node.name,
+    tenant_id: node.tenantId,
+  };
+  if (node.kind === 'CyberArkUser') {
+    summary.login_name = str(p.login_name) ?? node.name;
+    summary.display_name = str(p.display_name);
+    summary.email = str(p.email);
+    summary.identity_type = str(p.identity_type);
+    summary.is_active = bool(p.is_active);
+    summary.last_login_at = str(p.last_login_at);
+  } else if (node.kind === 'CyberArkRole') {
+    summary.role_type = str(p.role_type);
+    summary.members_unknown = bool(p.members_unknown) ?? false;
+  } else if (node.kind === 'CyberArkGroup') {
+    summary.display_name = str(p.display_name);
+  }
+  if (directory && (node.kind === 'CyberArkUser' || node.kind === 'CyberArkGroup')) {
+    summary.directory_identities = [...directory].sort(
+      (a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    );
+  }
+  return summary;
+}
+
+export function comparePrincipals(a: PrincipalSummary, b: PrincipalSummary): number {
+  const ka = PRINCIPAL_ORDER.indexOf(a.type);
+  const kb = PRINCIPAL_ORDER.indexOf(b.type);
+  if (ka !== kb) return ka - kb;
+  const na = a.name.toLowerCase();
+  const nb = b.name.toLowerCase();
+  if (na !== nb) return na < nb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function sortPrincipals<T extends PrincipalSummary>(list: T[]): T[] {
+  return list.sort(comparePrincipals);
+}
+
+/** Builds a PrincipalAccess from a HAS_EFFECTIVE_PERMISSION edge's properties. */
+export function accessFromEdge(
+  summary: PrincipalSummary,
+  edgeProps: Record<string, PropValue>,
+): Omit<PrincipalAccess, keyof PrincipalSummary> & PrincipalSummary {
+  return {
+    ...summary,
+    permissions: Array.isArray(edgeProps.permissions) ? [...edgeProps.permissions] : [],
+    paths: parsePaths(edgeProps.paths_json),
+    path_count: typeof edgeProps.path_count === 'number' ? edgeProps.path_count : 0,
+    via_dynamic_role: edgeProps.via_dynamic_role === true,
+  };
+}
+
+export function parsePaths(value: PropValue | undefined): GrantPath[] {
+  if (typeof value !== 'string' || value === '') return [];
+  return JSON.parse(value) as GrantPath[];
+}
+
+/** Up to `limit` close matches: names containing the input first, then by edit distance. */
+export function suggest(input: string, candidates: Iterable<string>, limit = 5): string[] {
+  const needle = input.toLowerCase();
+  const scored: { name: string; score: number }[] = [];
+  for (const name of candidates) {
+    const lower = name.toLowerCase();
+    const d = lower.includes(needle) || needle.includes(lower) ? 0 : distance(needle, lower);
+    if (d <= Math.max(3, Math.floor(needle.length / 2))) scored.push({ name, score: d });
+  }
+  scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+  return [...new Set(scored.map((s) => s.name))].slice(0, limit);
+}
+
+/** Warnings that apply to a who-can answer. */
+export function dynamicRoleWarnings(principals: PrincipalSummary[]): string[] {
+  return principals
+    .filter((p) => p.type === 'CyberArkRole' && p.members_unknown)
+    .map(
+      (p) =>
+        `role "${p.name}" is dynamic (Script): its members cannot be listed through the API, so users who get access through it are not shown`,
+    );
+}

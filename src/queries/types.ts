@@ -1,0 +1,165 @@
+/** Result shapes of the access queries. The CLI's --json output and the API return exactly these. */
+import type { EdgeKind, NodeKind } from '../graph/schema.js';
+import type { SafePermissionKey } from '../graph/permissions.js';
+
+/** One step of a grant path; `via` is the edge that led here from the previous step. */
+export interface PathStep {
+  kind: NodeKind;
+  id: string;
+  name: string;
+  via?: EdgeKind;
+  /** True when `via` was followed against its direction (e.g. a CyberArk user ← ASSUMES_USER ← its AD user). */
+  reverse?: boolean;
+}
+
+export type GrantPath = PathStep[];
+
+export interface DirectoryIdentity {
+  kind: NodeKind;
+  id: string;
+  name: string;
+  enabled: boolean | null;
+  match_rule: string | null;
+}
+
+export interface PrincipalSummary {
+  type: NodeKind;
+  id: string;
+  native_id: string;
+  name: string;
+  tenant_id: string;
+  /** CyberArk users: */
+  login_name?: string;
+  display_name?: string | null;
+  email?: string | null;
+  identity_type?: string | null;
+  is_active?: boolean | null;
+  last_login_at?: string | null;
+  /** Roles: */
+  role_type?: string | null;
+  members_unknown?: boolean | null;
+  /** Directory identities that are this CyberArk user or group (correlation). */
+  directory_identities?: DirectoryIdentity[];
+}
+
+export interface PrincipalAccess extends PrincipalSummary {
+  permissions: string[];
+  paths: GrantPath[];
+  /** All grant paths, including those beyond the stored limit. */
+  path_count: number;
+  via_dynamic_role: boolean;
+}
+
+export interface SafeRef {
+  id: string;
+  name: string;
+  tenant_id: string;
+}
+
+export interface WhoCanResult {
+  safe: SafeRef;
+  permission: SafePermissionKey;
+  permission_display_name: string;
+  principals: PrincipalAccess[];
+  /** Things the answer cannot see, e.g. dynamic roles whose members cannot be listed. */
+  warnings: string[];
+}
+
+export interface SafeAccess {
+  safe: SafeRef;
+  permissions: string[];
+  paths: GrantPath[];
+  path_count: number;
+  via_dynamic_role: boolean;
+}
+
+export interface RoleHeld {
+  id: string;
+  name: string;
+  role_type: string | null;
+  /** Direct (listed), implicit (Everybody), or inherited through groups/nested roles. */
+  how: 'direct' | 'implicit' | 'inherited';
+  path: GrantPath;
+}
+
+export interface ApplicationAccess {
+  application: { id: string; name: string; tenant_id: string };
+  grants: string[];
+  paths: GrantPath[];
+  path_count: number;
+}
+
+export interface UserAccessResult {
+  user: PrincipalSummary;
+  safes: SafeAccess[];
+  roles: RoleHeld[];
+  applications: ApplicationAccess[];
+}
+
+export interface PathsResult {
+  from: PrincipalSummary;
+  safe: SafeRef;
+  max_depth: number;
+  /** Every simple path up to max_depth over the grant edges, shortest first, then by names. */
+  paths: { path: GrantPath; permissions: SafePermissionKey[]; expired: boolean }[];
+  truncated: boolean;
+}
+
+export interface AccountAccessResult {
+  account: {
+    id: string;
+    native_id: string;
+    name: string;
+    safe_name: string;
+    address: string | null;
+    user_name: string | null;
+    platform_id: string | null;
+  };
+  safe: SafeRef;
+  principals: PrincipalAccess[];
+}
+
+export const ASSET_TYPES = ['safes', 'users', 'groups', 'roles', 'applications', 'accounts'] as const;
+export type AssetType = (typeof ASSET_TYPES)[number];
+
+export interface AssetQuery {
+  type: AssetType;
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface AssetListResult {
+  type: AssetType;
+  total: number;
+  offset: number;
+  limit: number;
+  items: Record<string, unknown>[];
+}
+
+/** An unknown safe, user or account: the message lists close matches. */
+export class NotFoundError extends Error {
+  constructor(
+    readonly what: 'safe' | 'user' | 'account' | 'principal',
+    readonly input: string,
+    readonly suggestions: string[],
+  ) {
+    super(
+      `no ${what} named "${input}"${suggestions.length ? `; did you mean: ${suggestions.map((s) => `"${s}"`).join(', ')}?` : ''}`,
+    );
+    this.name = 'NotFoundError';
+  }
+}
+
+/** Several objects match a name (e.g. the same safe name in two tenants). */
+export class AmbiguousNameError extends Error {
+  constructor(
+    readonly what: string,
+    readonly input: string,
+    readonly candidates: string[],
+  ) {
+    super(`"${input}" names ${candidates.length} ${what}s: ${candidates.join(', ')}; use the id`);
+    this.name = 'AmbiguousNameError';
+  }
+}
