@@ -1,0 +1,564 @@
+/**
+ * HttpClient: the shared HTTP layer every extractor (Identity, Privilege Cloud, PAS, later Entra/Graph) calls.
+ *
+ * One client per source. It joins paths onto the base URL, adds auth, bounds concurrency, times out, retries what is
+ * transient, validates every response with zod and turns every failure into a SourceError that names the source and
+ * the endpoint. Semantics (see also README in this folder):
+ *
+ * - Retried, up to maxAttempts in total: 429, 500, 502, 503, 504, network errors (reset, socket closed, ...),
+ *   timeouts, malformed JSON in a 2xx (usually a truncated transfer), and bodies for which isRetryableBody() is true.
+ *   Retry-After (integer or fractional seconds, or an HTTP-date) is honoured on any retried status, capped at
+ *   retryAfterCapMs; otherwise exponential backoff with full jitter. POSTs are retried too: every call this layer
+ *   makes is a read (Identity reads are POSTs).
+ * - ECONNREFUSED / ENOTFOUND on the FIRST attempt fail at once (almost always a wrong URL or port: five backoffs would
+ *   only delay the message); a refused connection on a later attempt (service restarting after a 503 or a reset) is
+ *   retried.
+ * - Never retried: 400, 403, 404 and every other status not listed above, redirects (never followed), validation
+ *   failures of well-formed JSON.
+ * - 401: when the request carried auth, the provider is invalidated and the request is sent once more at once (this
+ *   does not use up a retry); a second 401 — or a 401 without auth — is a SourceError kind 'auth'.
+ * - Origins: every URL, relative or absolute, is checked against allowedOrigins before anything is sent (tokens
+ *   included); a URL elsewhere is kind 'origin' and nothing is sent. Base URL and allowed origins must be https
+ *   unless loopback (kind 'config').
+ */
+import { STATUS_CODES } from 'node:http';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import type { z } from 'zod';
+import { defaultApiErrorParser } from './api-errors.js';
+import type { AuthProvider } from './auth.js';
+import { SourceError, type SourceErrorInit, validationError } from './errors.js';
+import { endpointLabel, isAbsoluteUrl, joinUrl, parseServiceUrl } from './url.js';
+
+export interface RequestEvent {
+  method: string;
+  endpoint: string;
+  /** HTTP status, absent when no response arrived (network error, timeout). */
+  status?: number;
+  /** 1-based attempt number of this request. */
+  attempt: number;
+  /** Duration of this attempt in milliseconds (after auth was obtained). */
+  ms: number;
+}
+
+export interface HttpClientOptions {
+  /** 'identity' | 'privilegecloud' | 'entra' …: the first word of every error message. */
+  source: string;
+  /** Requests are relative to it; https required unless the host is loopback (127.0.0.0/8, ::1, localhost). */
+  baseUrl: string;
+  /** Origins requests (and so tokens) may go to; default [origin of baseUrl]. */
+  allowedOrigins?: string[];
+  /** Adds Authorization; invalidated and retried ONCE on 401. */
+  auth?: AuthProvider;
+  /** Sent on every request, e.g. { 'X-IDAP-NATIVE-CLIENT': 'true' } for Identity. */
+  headers?: Record<string, string>;
+  /** Max requests in flight for this client, default 8. */
+  concurrency?: number;
+  /** Per attempt (headers + body), default 30_000. */
+  timeoutMs?: number;
+  /** Attempts for retryable failures (429, 5xx, network errors, timeouts), default 5. */
+  maxAttempts?: number;
+  /** Exponential backoff with full jitter, defaults 250 / 10_000 ms. */
+  backoff?: { baseMs?: number; maxMs?: number };
+  /** Cap on an honoured Retry-After, default 60_000 ms. */
+  retryAfterCapMs?: number;
+  /** Per-source error body parser (default: Graph, then CyberArk shapes). */
+  parseApiError?: (status: number, body: unknown) => { code?: string; message: string } | undefined;
+  /** Bodies that mean "transient, try again", e.g. pcloudRetryableBody (ITADM111E / SRAPIE0006). */
+  isRetryableBody?: (body: unknown) => boolean;
+  /** Injectable; default a shared keep-alive Agent. */
+  dispatcher?: Dispatcher;
+  /** Stats hook, called once per attempt. Exceptions thrown by it are ignored. */
+  onRequest?: (e: RequestEvent) => void;
+  /** Injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type Query = Record<string, string | number | boolean | undefined>;
+
+export interface HttpRequest<T> {
+  method: 'GET' | 'POST';
+  /** Relative path (appended to baseUrl's path) OR an absolute URL on an allowed origin. */
+  path: string;
+  query?: Query;
+  /** JSON body. */
+  json?: unknown;
+  /** x-www-form-urlencoded body. */
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Label for messages and stats, e.g. 'POST /Redrock/query' (default: method + path without query). */
+  endpoint?: string;
+  /** The response is validated; failure → SourceError kind 'validation' with the field path. */
+  schema: z.ZodType<T>;
+  /** Send the client's auth (default true). */
+  auth?: boolean;
+  /** Validate the raw response text instead of parsed JSON. */
+  expectText?: boolean;
+  /** Cancels the request (no further attempts); the rejection is a SourceError kind 'network'. */
+  signal?: AbortSignal;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+let sharedAgent: Agent | undefined;
+
+/** The process-wide keep-alive Agent used when no dispatcher is injected. */
+export function defaultDispatcher(): Dispatcher {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 15_000 } });
+  return sharedAgent;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Parses Retry-After: seconds (integer or fractional, e.g. "2.128") or an HTTP-date. Returns milliseconds (>= 0) or
+ * undefined when absent or unparsable.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number = Date.now()): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number.parseFloat(v) * 1000);
+  const date = Date.parse(v);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: SourceError; retryAfterMs?: number; unauthorized?: { authorization?: string } };
+
+function networkCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && typeof cur === 'object' && cur !== null; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function encodeQueryPart(s: string): string {
+  return encodeURIComponent(s).replace(/%(24|2C|3A|2F|40)/gi, (m) => decodeURIComponent(m));
+}
+
+function oneLine(text: string, max = 200): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
+function headerValue(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}
+
+export class HttpClient {
+  readonly source: string;
+  readonly baseUrl: URL;
+  readonly allowedOrigins: ReadonlySet<string>;
+  readonly auth: AuthProvider | undefined;
+  private readonly options: HttpClientOptions;
+  private readonly limit: LimitFunction;
+  private readonly dispatcher: Dispatcher;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly backoffBaseMs: number;
+  private readonly backoffMaxMs: number;
+  private readonly retryAfterCapMs: number;
+  private readonly parseApiError: NonNullable<HttpClientOptions['parseApiError']>;
+  private readonly defaultHeaders: Record<string, string>;
+
+  constructor(options: HttpClientOptions) {
+    this.options = options;
+    this.source = options.source;
+    this.baseUrl = parseServiceUrl(options.baseUrl, options.source, 'baseUrl');
+    const origins = (options.allowedOrigins ?? [this.baseUrl.origin]).map(
+      (o) => parseServiceUrl(o, options.source, 'allowedOrigins').origin,
+    );
+    this.allowedOrigins = new Set(origins);
+    this.auth = options.auth;
+    const concurrency = options.concurrency ?? 8;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new SourceError({
+        source: this.source,
+        endpoint: 'concurrency',
+        kind: 'config',
+        detail: `concurrency must be a positive integer (got ${concurrency})`,
+      });
+    }
+    this.limit = pLimit(concurrency);
+    this.dispatcher = options.dispatcher ?? defaultDispatcher();
+    this.sleep = options.sleep ?? realSleep;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+    this.backoffBaseMs = options.backoff?.baseMs ?? 250;
+    this.backoffMaxMs = options.backoff?.maxMs ?? 10_000;
+    this.retryAfterCapMs = options.retryAfterCapMs ?? 60_000;
+    this.parseApiError = options.parseApiError ?? defaultApiErrorParser;
+    this.defaultHeaders = { accept: 'application/json', 'user-agent': 'arkgraph' };
+    for (const [k, v] of Object.entries(options.headers ?? {})) this.defaultHeaders[k.toLowerCase()] = v;
+  }
+
+  /**
+   * A client for another base URL (e.g. a token endpoint) that shares this client's transport settings — dispatcher,
+   * sleep, timeouts, retries, stats hook — but not its auth, headers, allowed origins or concurrency limiter.
+   */
+  derive(overrides: Partial<HttpClientOptions> & Pick<HttpClientOptions, 'baseUrl'>): HttpClient {
+    const o = this.options;
+    const inherited: HttpClientOptions = {
+      source: this.source,
+      baseUrl: overrides.baseUrl,
+      dispatcher: this.dispatcher,
+    };
+    if (o.timeoutMs !== undefined) inherited.timeoutMs = o.timeoutMs;
+    if (o.maxAttempts !== undefined) inherited.maxAttempts = o.maxAttempts;
+    if (o.backoff !== undefined) inherited.backoff = o.backoff;
+    if (o.retryAfterCapMs !== undefined) inherited.retryAfterCapMs = o.retryAfterCapMs;
+    if (o.onRequest !== undefined) inherited.onRequest = o.onRequest;
+    if (o.sleep !== undefined) inherited.sleep = o.sleep;
+    return new HttpClient({ ...inherited, ...overrides });
+  }
+
+  /**
+   * Resolves a (possibly relative) next-page link against `base` (absolute, or relative to baseUrl like a request
+   * path) and enforces the allowed origins: a link elsewhere is a SourceError kind 'origin'.
+   * PCloud: resolveLink(page.nextLink, '/PasswordVault/'); Graph: resolveLink(page['@odata.nextLink'], currentUrl).
+   */
+  resolveLink(link: string, base: string): URL {
+    const baseUrl = isAbsoluteUrl(base) ? new URL(base, this.baseUrl) : joinUrl(this.baseUrl, base);
+    let url: URL;
+    try {
+      url = new URL(link, baseUrl);
+    } catch {
+      throw new SourceError({
+        source: this.source,
+        endpoint: 'nextLink',
+        kind: 'validation',
+        detail: 'next-page link is not a valid URL',
+      });
+    }
+    this.assertAllowed(url, 'nextLink');
+    return url;
+  }
+
+  async request<T>(req: HttpRequest<T>): Promise<T> {
+    const endpoint = req.endpoint ?? endpointLabel(req.method, req.path);
+    const url = this.buildUrl(req, endpoint);
+    const useAuth = req.auth !== false && this.auth !== undefined;
+    let attempt = 0;
+    let failures = 0;
+    let reauthenticated = false;
+    for (;;) {
+      this.throwIfCancelled(req, endpoint, attempt);
+      attempt++;
+      const n = attempt;
+      const outcome = await this.limit(() => this.attempt(req, url, endpoint, n, useAuth));
+      if (outcome.ok) return outcome.value;
+      const { error } = outcome;
+      if (outcome.unauthorized) {
+        if (useAuth && this.auth && !reauthenticated) {
+          reauthenticated = true;
+          this.auth.invalidate(outcome.unauthorized.authorization);
+          continue;
+        }
+        throw this.final(error, attempt, useAuth ? 'rejected again after renewing the credentials' : undefined);
+      }
+      if (!error.retryable) throw this.final(error, attempt);
+      failures++;
+      if (failures >= this.maxAttempts) throw this.final(error, attempt);
+      const delay = outcome.retryAfterMs ?? this.backoffDelay(failures);
+      await this.sleep(delay);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private err(endpoint: string, init: Omit<SourceErrorInit, 'source' | 'endpoint'>): SourceError {
+    return new SourceError({ source: this.source, endpoint, ...init });
+  }
+
+  private final(error: SourceError, attempts: number, note?: string): SourceError {
+    if (attempts <= 1 && note === undefined && !error.retryable) return error;
+    const parts = [error.detail];
+    if (note) parts.push(`(${note})`);
+    const count = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    if (error.retryable) parts.push(`(gave up after ${count})`);
+    else if (attempts > 1) parts.push(`(after ${count})`);
+    const init: SourceErrorInit = {
+      source: error.source,
+      endpoint: error.endpoint,
+      kind: error.kind,
+      detail: parts.join(' '),
+      retryable: error.retryable,
+      attempts,
+      cause: error,
+    };
+    if (error.status !== undefined) init.status = error.status;
+    if (error.code !== undefined) init.code = error.code;
+    if (error.field !== undefined) init.field = error.field;
+    return new SourceError(init);
+  }
+
+  private backoffDelay(failures: number): number {
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (failures - 1));
+    return Math.floor(Math.random() * ceiling);
+  }
+
+  private throwIfCancelled(req: HttpRequest<unknown>, endpoint: string, attempts: number): void {
+    if (req.signal?.aborted) {
+      throw this.err(endpoint, { kind: 'network', detail: 'request cancelled', attempts });
+    }
+  }
+
+  private buildUrl(req: HttpRequest<unknown>, endpoint: string): URL {
+    let url: URL;
+    try {
+      url = joinUrl(this.baseUrl, req.path);
+    } catch {
+      throw this.err(endpoint, { kind: 'config', detail: 'request path is not a valid URL' });
+    }
+    for (const [k, v] of Object.entries(req.query ?? {})) {
+      if (v === undefined) continue;
+      const pair = `${encodeQueryPart(k)}=${encodeQueryPart(String(v))}`;
+      url.search = url.search === '' || url.search === '?' ? pair : `${url.search.slice(1)}&${pair}`;
+    }
+    this.assertAllowed(url, endpoint);
+    return url;
+  }
+
+  private assertAllowed(url: URL, endpoint: string): void {
+    if (url.username !== '' || url.password !== '' || !this.allowedOrigins.has(url.origin)) {
+      throw this.err(endpoint, {
+        kind: 'origin',
+        detail: `refusing to send a request to ${url.origin}: not an allowed origin (${[...this.allowedOrigins].join(', ')})`,
+      });
+    }
+  }
+
+  private buildHeaders(req: HttpRequest<unknown>): { headers: Record<string, string>; body?: string } {
+    const headers: Record<string, string> = { ...this.defaultHeaders };
+    for (const [k, v] of Object.entries(req.headers ?? {})) headers[k.toLowerCase()] = v;
+    if (req.expectText) headers.accept = req.headers?.accept ?? req.headers?.Accept ?? '*/*';
+    if (req.form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      return { headers, body: new URLSearchParams(req.form).toString() };
+    }
+    if (req.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      return { headers, body: JSON.stringify(req.json) };
+    }
+    return { headers };
+  }
+
+  private async attempt<T>(
+    req: HttpRequest<T>,
+    url: URL,
+    endpoint: string,
+    attempt: number,
+    useAuth: boolean,
+  ): Promise<Outcome<T>> {
+    this.assertAllowed(url, endpoint);
+    const { headers, body } = this.buildHeaders(req);
+    let authorization: string | undefined;
+    if (useAuth && this.auth) {
+      authorization = await this.auth.authorization(this);
+      headers.authorization = authorization;
+    }
+    const started = performance.now();
+    let status: number | undefined;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, controller.signal]) : controller.signal;
+    try {
+      const res = await undiciRequest(url, {
+        dispatcher: this.dispatcher,
+        method: req.method,
+        headers,
+        body: body ?? null,
+        signal,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      status = res.statusCode;
+      const text = await res.body.text();
+      return this.interpret(req, endpoint, res.statusCode, res.headers, text, authorization);
+    } catch (e) {
+      if (e instanceof SourceError) throw e;
+      return { ok: false, error: this.classifyFailure(e, req, endpoint, attempt, timedOut) };
+    } finally {
+      clearTimeout(timer);
+      if (this.options.onRequest) {
+        const event: RequestEvent = { method: req.method, endpoint, attempt, ms: performance.now() - started };
+        if (status !== undefined) event.status = status;
+        try {
+          this.options.onRequest(event);
+        } catch {
+          // stats hooks must not break requests
+        }
+      }
+    }
+  }
+
+  private classifyFailure(
+    e: unknown,
+    req: HttpRequest<unknown>,
+    endpoint: string,
+    attempt: number,
+    timedOut: boolean,
+  ): SourceError {
+    const code = networkCode(e);
+    if (req.signal?.aborted && !timedOut) {
+      return this.err(endpoint, { kind: 'network', detail: 'request cancelled', cause: e });
+    }
+    if (
+      timedOut ||
+      code === 'UND_ERR_HEADERS_TIMEOUT' ||
+      code === 'UND_ERR_BODY_TIMEOUT' ||
+      code === 'UND_ERR_CONNECT_TIMEOUT'
+    ) {
+      return this.err(endpoint, {
+        kind: 'timeout',
+        detail: `no complete response within ${this.timeoutMs} ms`,
+        retryable: true,
+        cause: e,
+      });
+    }
+    const base = { kind: 'network' as const, cause: e };
+    if (code === 'UND_ERR_INVALID_ARG') {
+      return this.err(endpoint, { kind: 'config', detail: `invalid request: ${errorMessage(e)}`, cause: e });
+    }
+    if ((code === 'ECONNREFUSED' || code === 'ENOTFOUND') && attempt === 1) {
+      const what = code === 'ECONNREFUSED' ? 'connection refused' : 'host not found';
+      return this.err(endpoint, {
+        ...base,
+        code,
+        detail: `${what} (${this.baseUrl.host}); not retried on a first attempt — check the URL`,
+      });
+    }
+    if (code !== undefined && (/^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED/.test(code) || code === 'ENOTFOUND')) {
+      return this.err(endpoint, { ...base, code, detail: `network error: ${code}: ${errorMessage(e)}` });
+    }
+    return this.err(endpoint, {
+      ...base,
+      ...(code === undefined ? {} : { code }),
+      detail: `network error: ${code ? `${code}: ` : ''}${errorMessage(e)}`,
+      retryable: true,
+    });
+  }
+
+  private parseErrorBody(status: number, contentType: string, text: string): { code?: string; detail: string } {
+    let body: unknown = text;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    let parsed: { code?: string; message: string } | undefined;
+    try {
+      parsed = this.parseApiError(status, body);
+    } catch {
+      parsed = undefined;
+    }
+    const head = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
+    if (parsed) {
+      const msg = oneLine(parsed.message, 300);
+      const detail =
+        parsed.code && parsed.code !== msg ? `${head}: ${parsed.code}${msg ? `: ${msg}` : ''}` : `${head}: ${msg}`;
+      return parsed.code ? { code: parsed.code, detail } : { detail };
+    }
+    if (typeof body === 'string' && body.trim() !== '' && !/html/i.test(contentType)) {
+      return { detail: `${head}: ${oneLine(body)}` };
+    }
+    return { detail: head };
+  }
+
+  private interpret<T>(
+    req: HttpRequest<T>,
+    endpoint: string,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    text: string,
+    authorization: string | undefined,
+  ): Outcome<T> {
+    const contentType = headerValue(headers['content-type']) ?? '';
+    if (status >= 200 && status < 300) return this.interpretSuccess(req, endpoint, status, contentType, text);
+
+    const { code, detail } = this.parseErrorBody(status, contentType, text);
+    const withCode = code === undefined ? {} : { code };
+    if (status === 401) {
+      const error = this.err(endpoint, { kind: 'auth', status, detail, ...withCode });
+      return { ok: false, error, unauthorized: authorization === undefined ? {} : { authorization } };
+    }
+    if (status >= 300 && status < 400) {
+      return {
+        ok: false,
+        error: this.err(endpoint, { kind: 'http', status, detail: `${detail} (redirects are not followed)` }),
+      };
+    }
+    let bodyRetryable = false;
+    if (this.options.isRetryableBody && text.trim() !== '') {
+      try {
+        bodyRetryable = this.options.isRetryableBody(JSON.parse(text));
+      } catch {
+        bodyRetryable = false;
+      }
+    }
+    const retryable = RETRYABLE_STATUS.has(status) || bodyRetryable;
+    const error = this.err(endpoint, { kind: 'http', status, detail, retryable, ...withCode });
+    if (!retryable) return { ok: false, error };
+    const retryAfter = parseRetryAfter(headers['retry-after']);
+    if (retryAfter === undefined) return { ok: false, error };
+    return { ok: false, error, retryAfterMs: Math.min(retryAfter, this.retryAfterCapMs) };
+  }
+
+  private interpretSuccess<T>(
+    req: HttpRequest<T>,
+    endpoint: string,
+    status: number,
+    contentType: string,
+    text: string,
+  ): Outcome<T> {
+    let body: unknown;
+    if (req.expectText) {
+      body = text;
+    } else if (text.trim() === '') {
+      body = undefined;
+    } else {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Never echo the parser's message: V8 quotes the input, which may hold a token.
+        const looksJson = /^\s*[[{"]/.test(text) || contentType === '' || /json/i.test(contentType);
+        const detail = looksJson
+          ? `response is not valid JSON (${text.length} characters; truncated transfer?)`
+          : `expected a JSON response, received ${oneLine(contentType, 80)}`;
+        return { ok: false, error: this.err(endpoint, { kind: 'validation', status, detail, retryable: looksJson }) };
+      }
+      if (this.options.isRetryableBody?.(body)) {
+        const parsed = this.parseErrorBody(status, contentType, text);
+        return {
+          ok: false,
+          error: this.err(endpoint, {
+            kind: 'api',
+            status,
+            detail: `transient error in the response body: ${parsed.detail}`,
+            retryable: true,
+            ...(parsed.code === undefined ? {} : { code: parsed.code }),
+          }),
+        };
+      }
+    }
+    const result = req.schema.safeParse(body);
+    if (!result.success) return { ok: false, error: validationError(this.source, endpoint, result.error, { status }) };
+    return { ok: true, value: result.data };
+  }
+}
