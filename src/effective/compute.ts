@@ -180,7 +180,9 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
       // Holders were reached in BFS order, i.e. shortest first with a deterministic tie-break.
       const kept = acc.holders.slice(0, maxPaths);
       const paths = kept.map((h) => pathTo(h, resource, acc.isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER'));
-      const viaDynamic = paths.some((p) => p.some((s) => s.kind === 'CyberArkRole' && g.membersUnknown[g.index.get(nodeKey(s.kind, s.id))!]));
+      const viaDynamic = paths.some((p) =>
+        p.some((s) => s.kind === 'CyberArkRole' && g.membersUnknown[g.index.get(nodeKey(s.kind, s.id))!]),
+      );
       out.push({
         kind: 'HAS_EFFECTIVE_PERMISSION',
         from: { kind: startNode.kind, id: startNode.id },

@@ -131,9 +131,12 @@ export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
       status: str('Identity status (Created, Suspended, Invited, Active).'),
       last_login_at: datetime('Last login, ISO 8601 UTC; empty when the user never signed in.'),
       identity_type: oneOf('Human or NonHuman (service users and OAuth confidential clients).', ['Human', 'NonHuman']),
-      idp_unique_id: str('Identity in the user’s source directory: the DN for AD users, the IdP object id for federated ones.', {
-        indexed: true,
-      }),
+      idp_unique_id: str(
+        'Identity in the user’s source directory: the DN for AD users, the IdP object id for federated ones.',
+        {
+          indexed: true,
+        },
+      ),
       risk_level: str('Risk level (Normal, Low, Medium, High, Unknown, SystemUnavailable).'),
       security_question_count: int('Number of security questions set.'),
       security_question_set: bool('True when at least one security question is set.'),

@@ -1,6 +1,7 @@
 /** Result shapes of the access queries. The CLI's --json output and the API return exactly these. */
-import type { EdgeKind, NodeKind } from '../graph/schema.js';
+
 import type { SafePermissionKey } from '../graph/permissions.js';
+import type { EdgeKind, NodeKind } from '../graph/schema.js';
 
 /** One step of a grant path; `via` is the edge that led here from the previous step. */
 export interface PathStep {

@@ -96,7 +96,10 @@ export const aclEntrySchema = z
   .object({
     principalType: z.enum(['User', 'Group', 'Role']),
     principalId: z.string().min(1),
-    grant: z.number().int().describe('Grant bitmask (Owner 1, Read 4, Write 8, List 16, Delete 64, Execute 128, Automatic 2^31)'),
+    grant: z
+      .number()
+      .int()
+      .describe('Grant bitmask (Owner 1, Read 4, Write 8, List 16, Delete 64, Execute 128, Automatic 2^31)'),
   })
   .strict();
 
@@ -122,7 +125,10 @@ export const oauthClientSchema = z
   .object({
     clientId: z.string().min(1).describe('Login name of the OAuth confidential client'),
     clientSecret: z.string().min(1),
-    appIds: z.array(z.string()).default([]).describe('OAuth2 server app ids this client may use with /oauth2/token/{appId}'),
+    appIds: z
+      .array(z.string())
+      .default([])
+      .describe('OAuth2 server app ids this client may use with /oauth2/token/{appId}'),
   })
   .strict();
 
@@ -271,7 +277,11 @@ function duplicates<T>(ctx: Ctx, items: readonly T[], key: (t: T) => string, pat
     const k = key(item);
     const first = seen.get(k);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [...path, i], message: `duplicate ${what} "${k}" (first at index ${first})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, i],
+        message: `duplicate ${what} "${k}" (first at index ${first})`,
+      });
     } else seen.set(k, i);
   });
 }
@@ -326,7 +336,11 @@ function checkReferences(t: z.infer<typeof tenantSchema>, ctx: Ctx): void {
     });
     (r.scriptMembers ?? []).forEach((u, j) => {
       if (!users.has(u)) {
-        ctx.addIssue({ code: 'custom', path: ['identity', 'roles', i, 'scriptMembers', j], message: `unknown user "${u}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identity', 'roles', i, 'scriptMembers', j],
+          message: `unknown user "${u}"`,
+        });
       }
     });
     if (r.roleType !== 'PrincipalList' && r.members.length > 0) {

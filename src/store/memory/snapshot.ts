@@ -49,7 +49,10 @@ type EdgeLine = [
 ];
 
 /** Writes `text` to `file` atomically: temp file in the same directory, fsync, rename. */
-export async function writeFileAtomic(file: string, write: (append: (chunk: string) => Promise<void>) => Promise<void>) {
+export async function writeFileAtomic(
+  file: string,
+  write: (append: (chunk: string) => Promise<void>) => Promise<void>,
+) {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
   const handle = await open(tmp, 'w', 0o600);
@@ -80,7 +83,12 @@ export async function writeSnapshot(
   nodes: Iterable<StoredNode>,
   edges: Iterable<StoredEdge>,
 ): Promise<void> {
-  const header: Header = { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, createdAt: new Date().toISOString(), syncId };
+  const header: Header = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_VERSION,
+    createdAt: new Date().toISOString(),
+    syncId,
+  };
   await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), async (append) => {
     await append(`${JSON.stringify(header)}\n`);
     let nodeCount = 0;
@@ -91,7 +99,18 @@ export async function writeSnapshot(
       nodeCount++;
     }
     for (const e of edges) {
-      const line: EdgeLine = ['e', e.kind, e.from.kind, e.from.id, e.to.kind, e.to.id, e.tenantId, e.source, e.syncId, e.props];
+      const line: EdgeLine = [
+        'e',
+        e.kind,
+        e.from.kind,
+        e.from.id,
+        e.to.kind,
+        e.to.id,
+        e.tenantId,
+        e.source,
+        e.syncId,
+        e.props,
+      ];
       await append(`${JSON.stringify(line)}\n`);
       edgeCount++;
     }
@@ -143,7 +162,15 @@ export async function readSnapshot(
       onNode({ kind, id, nativeId, tenantId, source, syncId, props });
     } else if (Array.isArray(value) && value[0] === 'e') {
       const [, kind, fromKind, fromId, toKind, toId, tenantId, source, syncId, props] = value as EdgeLine;
-      onEdge({ kind, from: { kind: fromKind, id: fromId }, to: { kind: toKind, id: toId }, tenantId, source, syncId, props });
+      onEdge({
+        kind,
+        from: { kind: fromKind, id: fromId },
+        to: { kind: toKind, id: toId },
+        tenantId,
+        source,
+        syncId,
+        props,
+      });
     } else if (value && typeof value === 'object' && (value as { end?: boolean }).end) {
       ended = true;
     }

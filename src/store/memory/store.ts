@@ -5,6 +5,7 @@
 import { open as openFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MultiDirectedGraph } from 'graphology';
+import { compare, nodeKey, nodeName } from '../../effective/compute.js';
 import { parsePermission, permissionDisplayName } from '../../graph/permissions.js';
 import {
   type EdgeKind,
@@ -21,11 +22,11 @@ import {
   MAX_PATHS_RETURNED,
   REVERSE_GRANT_EDGES,
 } from '../../graph/traversal.js';
-import { compare, nodeKey, nodeName } from '../../effective/compute.js';
+import { ASSET_KINDS, assetItem, pathsSortKey } from '../../queries/assets.js';
 import { accessFromEdge, dynamicRoleWarnings, principalSummary, sortPrincipals, suggest } from '../../queries/shape.js';
 import {
-  AmbiguousNameError,
   type AccountAccessResult,
+  AmbiguousNameError,
   type AssetListResult,
   type AssetQuery,
   type DirectoryIdentity,
@@ -39,16 +40,16 @@ import {
   type UserAccessResult,
   type WhoCanResult,
 } from '../../queries/types.js';
-import { ASSET_KINDS, assetItem, pathsSortKey } from '../../queries/assets.js';
-import type {
-  AccessGraph,
-  CompletedScope,
-  GraphStore,
-  StoreStats,
-  SyncRunRecord,
-  SyncWriter,
-} from '../types.js';
-import { readJsonFile, readSnapshot, StoreError, type StoredEdge, type StoredNode, writeFileAtomic, writeSnapshot } from './snapshot.js';
+import type { AccessGraph, CompletedScope, GraphStore, StoreStats, SyncRunRecord, SyncWriter } from '../types.js';
+import {
+  readJsonFile,
+  readSnapshot,
+  type StoredEdge,
+  type StoredNode,
+  StoreError,
+  writeFileAtomic,
+  writeSnapshot,
+} from './snapshot.js';
 
 type G = MultiDirectedGraph<StoredNode, StoredEdge>;
 
@@ -233,7 +234,13 @@ export class MemoryStore implements GraphStore {
   }
 
   /** Resolves a name (case-insensitive), a graph id or a native id to exactly one node of the kinds given. */
-  private resolve(g: G, what: NotFoundError['what'], kinds: NodeKind[], input: string, nameOf: (a: StoredNode) => string[]): string {
+  private resolve(
+    g: G,
+    what: NotFoundError['what'],
+    kinds: NodeKind[],
+    input: string,
+    nameOf: (a: StoredNode) => string[],
+  ): string {
     for (const kind of kinds) {
       const key = nodeKey(kind, input);
       if (g.hasNode(key)) return key;
@@ -350,10 +357,14 @@ export class MemoryStore implements GraphStore {
   }
 
   /** Grant-carrying steps out of a node, in the same deterministic order as the effective computation. */
-  private grantSteps(g: G, key: string): { to: string; kind: EdgeKind; reverse: boolean; props: StoredEdge['props'] }[] {
+  private grantSteps(
+    g: G,
+    key: string,
+  ): { to: string; kind: EdgeKind; reverse: boolean; props: StoredEdge['props'] }[] {
     const steps: { to: string; kind: EdgeKind; reverse: boolean; props: StoredEdge['props'] }[] = [];
     g.forEachOutEdge(key, (_, e, _s, target) => {
-      if (FORWARD_GRANT_EDGES.includes(e.kind)) steps.push({ to: target, kind: e.kind, reverse: false, props: e.props });
+      if (FORWARD_GRANT_EDGES.includes(e.kind))
+        steps.push({ to: target, kind: e.kind, reverse: false, props: e.props });
     });
     g.forEachInEdge(key, (_, e, source) => {
       if (REVERSE_GRANT_EDGES.includes(e.kind)) steps.push({ to: source, kind: e.kind, reverse: true, props: e.props });
@@ -402,7 +413,9 @@ export class MemoryStore implements GraphStore {
         });
       }
     });
-    safes.sort((a, b) => compare(a.safe.name.toLowerCase(), b.safe.name.toLowerCase()) || compare(a.safe.id, b.safe.id));
+    safes.sort(
+      (a, b) => compare(a.safe.name.toLowerCase(), b.safe.name.toLowerCase()) || compare(a.safe.id, b.safe.id),
+    );
     applications.sort(
       (a, b) =>
         compare(a.application.name.toLowerCase(), b.application.name.toLowerCase()) ||
@@ -452,7 +465,8 @@ export class MemoryStore implements GraphStore {
         if (e.kind === 'SAFE_MEMBER' && target === safeKey && stack.length <= maxDepth) {
           found.push({
             path: [...stack, this.step(g, safeKey, { kind: 'SAFE_MEMBER', reverse: false })],
-            permissions: ((e.props.permissions as string[] | undefined) ?? []) as PathsResult['paths'][number]['permissions'],
+            permissions: ((e.props.permissions as string[] | undefined) ??
+              []) as PathsResult['paths'][number]['permissions'],
             expired: e.props.is_expired === true,
           });
         }
@@ -560,7 +574,9 @@ class MemorySyncWriter implements SyncWriter {
   async commit(completed: CompletedScope[], run: SyncRunRecord): Promise<void> {
     this.assertOpen();
     try {
-      const staleEdges = this.g.filterEdges((_, a) => a.kind !== 'HAS_EFFECTIVE_PERMISSION' && this.isStale(a, completed));
+      const staleEdges = this.g.filterEdges(
+        (_, a) => a.kind !== 'HAS_EFFECTIVE_PERMISSION' && this.isStale(a, completed),
+      );
       for (const key of staleEdges) this.g.dropEdge(key);
       const staleNodes = this.g.filterNodes((_, a) => this.isStale(a, completed));
       for (const key of staleNodes) this.g.dropNode(key);

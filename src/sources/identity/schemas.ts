@@ -1,0 +1,129 @@
+/**
+ * Raw CyberArk Identity shapes (shared/reference/cyberark-api.md §2, §3, §5, §6), validated with zod. Objects are
+ * loose: fields we do not use are tolerated, fields we use are checked, so a changed API fails loudly and says where.
+ */
+import { z } from 'zod';
+
+const optStr = z.string().nullish();
+const optBool = z.boolean().nullish();
+
+export const directoryServiceRow = z.looseObject({
+  Service: z.string(),
+  Name: z.string(),
+  DisplayName: optStr,
+  Tenant: optStr,
+  Status: optStr,
+  Forest: optStr,
+  directoryServiceUuid: z.string().min(1),
+});
+
+export const userRow = z.looseObject({
+  ID: z.string().min(1),
+  Username: z.string().min(1),
+  DisplayName: optStr,
+  Email: optStr,
+  LastLogin: optStr,
+  StatusEnum: optStr,
+  RiskLevel: optStr,
+  SourceDs: optStr,
+  SourceDsType: optStr,
+  DirectoryServiceUuid: optStr,
+  Forest: optStr,
+  MobileNumber: optStr,
+});
+
+export const dsqUserRow = z.looseObject({
+  InternalName: z.string().min(1),
+  SystemName: z.string().min(1),
+  DisplayName: optStr,
+  EMail: optStr,
+  DistinguishedName: optStr,
+  ServiceType: optStr,
+  DirectoryServiceUuid: optStr,
+  ExternalUuid: optStr,
+  Forest: optStr,
+  Locked: optBool,
+  Enabled: optBool,
+  StatusEnum: optStr,
+});
+
+export const dsqGroupRow = z.looseObject({
+  InternalName: z.string().min(1),
+  SystemName: z.string().min(1),
+  DisplayName: optStr,
+  ServiceType: optStr,
+  DirectoryServiceUuid: optStr,
+  ExternalUuid: optStr,
+  DistinguishedName: optStr,
+});
+
+export const dsqRoleRow = z.looseObject({
+  _ID: z.string().min(1),
+  Name: optStr,
+  IsHidden: optBool,
+});
+
+export const roleRow = z.looseObject({
+  ID: z.string().min(1),
+  Name: z.string().nullish(),
+  Description: optStr,
+  RoleType: optStr,
+  ReadOnly: optBool,
+});
+
+export const roleMemberRow = z.looseObject({
+  Guid: z.string().min(1),
+  Name: optStr,
+  Type: z.string().min(1),
+});
+
+export const adminRightRow = z.looseObject({
+  Path: z.string().min(1),
+  Description: optStr,
+});
+
+export const applicationRow = z.looseObject({
+  ID: z.string().min(1),
+  Name: optStr,
+  DisplayName: optStr,
+  Description: optStr,
+  Category: optStr,
+  State: optStr,
+  AppType: optStr,
+  TemplateName: optStr,
+  OnPrem: optBool,
+  Version: z.union([z.string(), z.number()]).nullish(),
+});
+
+export const aceRow = z.looseObject({
+  Principal: z.string().min(1),
+  PrincipalName: optStr,
+  PrincipalType: z.string().min(1),
+  Grant: z.number().int(),
+});
+
+export type DirectoryServiceRow = z.infer<typeof directoryServiceRow>;
+export type UserRow = z.infer<typeof userRow>;
+export type DsqUserRow = z.infer<typeof dsqUserRow>;
+export type DsqGroupRow = z.infer<typeof dsqGroupRow>;
+export type DsqRoleRow = z.infer<typeof dsqRoleRow>;
+export type RoleRow = z.infer<typeof roleRow>;
+export type RoleMemberRow = z.infer<typeof roleMemberRow>;
+export type AdminRightRow = z.infer<typeof adminRightRow>;
+export type ApplicationRow = z.infer<typeof applicationRow>;
+export type AceRow = z.infer<typeof aceRow>;
+
+/** Everything the Identity extractor read, before any interpretation. */
+export interface IdentityRaw {
+  identityUrl: string;
+  directoryServices: DirectoryServiceRow[];
+  users: UserRow[];
+  directoryUsers: DsqUserRow[];
+  directoryGroups: DsqGroupRow[];
+  directoryRoles: DsqRoleRow[];
+  roles: RoleRow[];
+  roleMembers: Record<string, RoleMemberRow[]>;
+  roleAdminRights: Record<string, AdminRightRow[]>;
+  applications: ApplicationRow[];
+  applicationAces: Record<string, AceRow[]>;
+}

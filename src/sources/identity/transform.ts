@@ -1,0 +1,241 @@
+/**
+ * Identity raw data → graph rows. Pure: no I/O, no clock.
+ */
+import { appGrantNames } from '../../graph/permissions.js';
+import { type GraphEdge, type GraphNode, type NodeKind, type PropValue, scopedId } from '../../graph/schema.js';
+import { parseDotNetDate } from '../../http/index.js';
+import { inTenant, type SourceOutput } from '../types.js';
+import type { DirectoryServiceRow, IdentityRaw } from './schemas.js';
+
+const SOURCE = 'identity' as const;
+
+/** The tenant id: `Tenant` from Core/GetDirectoryServices, else the Identity host. */
+export function identityTenantId(raw: Pick<IdentityRaw, 'directoryServices' | 'identityUrl'>): string {
+  const fromRows = raw.directoryServices.find((d) => d.Tenant)?.Tenant;
+  return fromRows ?? new URL(raw.identityUrl).host;
+}
+
+/**
+ * The identity of a user or group in its source directory: the DN for AD (and LDAP) objects, the external object id
+ * (e.g. the Entra object id) for federated and other ones; none for the Cloud Directory.
+ */
+export function idpUniqueId(
+  serviceType: string | null | undefined,
+  dn: string | null | undefined,
+  externalUuid: string | null | undefined,
+): string | null {
+  const type = (serviceType ?? '').toLowerCase();
+  if (type === 'cds') return null;
+  if (type === 'adproxy' || type === 'ldapproxy') return dn || null;
+  return externalUuid || dn || null;
+}
+
+export function transformIdentity(raw: IdentityRaw): SourceOutput {
+  const tenantId = identityTenantId(raw);
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const warnings: string[] = [];
+  const nodeIndex = new Map<string, GraphNode>();
+  const edgeIndex = new Set<string>();
+
+  const dirs = new Map<string, DirectoryServiceRow>();
+  for (const d of raw.directoryServices) dirs.set(d.directoryServiceUuid.toLowerCase(), d);
+  const dirType = (uuid: string | null | undefined) => (uuid ? (dirs.get(uuid.toLowerCase())?.Service ?? null) : null);
+
+  const addNode = (kind: NodeKind, nativeId: string, props: Record<string, PropValue>): GraphNode => {
+    const id = scopedId(tenantId, nativeId);
+    const key = `${kind}|${id}`;
+    const existing = nodeIndex.get(key);
+    if (existing) {
+      // A later, richer row completes an earlier one (e.g. a group first seen as a role member).
+      for (const [k, v] of Object.entries(props)) if (v !== null && v !== undefined) existing.props[k] = v;
+      return existing;
+    }
+    const node: GraphNode = { kind, id, nativeId, tenantId, source: SOURCE, props };
+    nodeIndex.set(key, node);
+    nodes.push(node);
+    return node;
+  };
+  const addEdge = (kind: GraphEdge['kind'], from: GraphNode, to: GraphNode, props: Record<string, PropValue> = {}) => {
+    const key = `${kind}|${from.kind}|${from.id}|${to.kind}|${to.id}`;
+    if (edgeIndex.has(key)) return;
+    edgeIndex.add(key);
+    edges.push({
+      kind,
+      from: { kind: from.kind, id: from.id },
+      to: { kind: to.kind, id: to.id },
+      tenantId,
+      source: SOURCE,
+      props,
+    });
+  };
+
+  const tenant: GraphNode = {
+    kind: 'IdentityTenant',
+    id: tenantId,
+    nativeId: tenantId,
+    tenantId: '',
+    source: SOURCE,
+    props: {
+      name: tenantId,
+      tenant_url: raw.identityUrl,
+      directory_services: JSON.stringify(
+        raw.directoryServices.map((d) => ({
+          uuid: d.directoryServiceUuid,
+          service: d.Service,
+          name: d.Name,
+          display_name: d.DisplayName ?? null,
+          forest: d.Forest ?? null,
+          status: d.Status ?? null,
+        })),
+      ),
+    },
+  };
+  nodes.push(tenant);
+
+  // Users: the User table, completed with the directory identity from DirectoryServiceQuery.
+  const dsqByLogin = new Map(raw.directoryUsers.map((u) => [u.SystemName.toLowerCase(), u]));
+  const dsqById = new Map(raw.directoryUsers.map((u) => [u.InternalName.toLowerCase(), u]));
+  const usersById = new Map<string, GraphNode>();
+  for (const u of raw.users) {
+    const dsq = dsqByLogin.get(u.Username.toLowerCase()) ?? dsqById.get(u.ID.toLowerCase());
+    const dirUuid = u.DirectoryServiceUuid ?? dsq?.DirectoryServiceUuid ?? null;
+    const serviceType = dirType(dirUuid) ?? u.SourceDsType ?? dsq?.ServiceType ?? null;
+    const status = u.StatusEnum ?? dsq?.StatusEnum ?? null;
+    const active = status === 'Active' && dsq?.Enabled !== false && dsq?.Locked !== true;
+    const node = addNode('CyberArkUser', u.ID, {
+      login_name: u.Username,
+      login_name_lower: u.Username.toLowerCase(),
+      display_name: u.DisplayName ?? dsq?.DisplayName ?? null,
+      email: u.Email ?? dsq?.EMail ?? null,
+      is_active: active,
+      status,
+      last_login_at: parseDotNetDate(u.LastLogin),
+      identity_type: 'Human',
+      idp_unique_id: idpUniqueId(serviceType, dsq?.DistinguishedName, dsq?.ExternalUuid),
+      risk_level: u.RiskLevel ?? null,
+      security_question_count: null,
+      security_question_set: null,
+      directory_service_uuid: dirUuid,
+      directory_service_type: serviceType,
+      distinguished_name: dsq?.DistinguishedName ?? null,
+      external_uuid: dsq?.ExternalUuid ?? null,
+    });
+    usersById.set(u.ID.toLowerCase(), node);
+  }
+
+  const groupsById = new Map<string, GraphNode>();
+  for (const g of raw.directoryGroups) {
+    const serviceType = dirType(g.DirectoryServiceUuid) ?? g.ServiceType ?? null;
+    const node = addNode('CyberArkGroup', g.InternalName, {
+      name: g.SystemName,
+      display_name: g.DisplayName ?? null,
+      idp_unique_id: idpUniqueId(serviceType, g.DistinguishedName, g.ExternalUuid),
+      directory_service_uuid: g.DirectoryServiceUuid ?? null,
+      directory_service_type: serviceType,
+    });
+    groupsById.set(g.InternalName.toLowerCase(), node);
+  }
+
+  const hidden = new Map(raw.directoryRoles.map((r) => [r._ID.toLowerCase(), r.IsHidden ?? null]));
+  const rolesById = new Map<string, GraphNode>();
+  for (const r of raw.roles) {
+    const rights = raw.roleAdminRights[r.ID] ?? [];
+    const roleType = r.RoleType ?? 'PrincipalList';
+    const node = addNode('CyberArkRole', r.ID, {
+      name: r.Name ?? r.ID,
+      description: r.Description ?? null,
+      is_hidden: hidden.get(r.ID.toLowerCase()) ?? null,
+      read_only: r.ReadOnly ?? null,
+      role_type: roleType,
+      permissions: rights.map((a) => a.Path),
+      permission_names: rights.map((a) => a.Description ?? a.Path),
+      // Script roles compute their members; the API cannot list them (reference §3.1).
+      members_unknown: roleType.toLowerCase() === 'script',
+    });
+    rolesById.set(r.ID.toLowerCase(), node);
+  }
+
+  for (const r of raw.roles) {
+    const role = rolesById.get(r.ID.toLowerCase())!;
+    for (const m of raw.roleMembers[r.ID] ?? []) {
+      const type = m.Type.toLowerCase();
+      if (type === 'user') {
+        let user = usersById.get(m.Guid.toLowerCase());
+        if (!user) {
+          // A member the User table did not list (it may omit users who never signed in): keep what we know.
+          user = addNode('CyberArkUser', m.Guid, {
+            login_name: m.Name ?? m.Guid,
+            login_name_lower: (m.Name ?? m.Guid).toLowerCase(),
+            identity_type: 'Human',
+            is_active: null,
+          });
+          usersById.set(m.Guid.toLowerCase(), user);
+          warnings.push(`role "${role.props.name}": user member ${m.Name ?? m.Guid} is not in the User table`);
+        }
+        addEdge('HAS_ROLE', user, role, { implicit: false });
+      } else if (type === 'group') {
+        let group = groupsById.get(m.Guid.toLowerCase());
+        if (!group) {
+          group = addNode('CyberArkGroup', m.Guid, { name: m.Name ?? m.Guid });
+          groupsById.set(m.Guid.toLowerCase(), group);
+        }
+        addEdge('HAS_ROLE', group, role, { implicit: false });
+      } else if (type === 'role') {
+        const child = rolesById.get(m.Guid.toLowerCase());
+        if (!child) {
+          warnings.push(`role "${role.props.name}": member role ${m.Name ?? m.Guid} is not in the Role table; skipped`);
+          continue;
+        }
+        addEdge('HAS_ROLE', child, role, { implicit: false });
+      } else {
+        warnings.push(`role "${role.props.name}": member ${m.Name ?? m.Guid} has unknown type "${m.Type}"; skipped`);
+      }
+    }
+  }
+
+  // The Everybody role holds every user implicitly (reference §3.1).
+  for (const role of rolesById.values()) {
+    if (String(role.props.role_type).toLowerCase() !== 'everybody') continue;
+    for (const user of usersById.values()) addEdge('HAS_ROLE', user, role, { implicit: true });
+  }
+
+  for (const a of raw.applications) {
+    const app = addNode('CyberArkApplication', a.ID, {
+      name: a.Name ?? a.ID,
+      display_name: a.DisplayName ?? null,
+      description: a.Description ?? null,
+      catalog_visibility: null,
+      category: a.Category ?? null,
+      on_prem: a.OnPrem ?? null,
+      service_name: null,
+      state: a.State ?? null,
+      version: a.Version === null || a.Version === undefined ? null : String(a.Version),
+      app_type: a.AppType ?? null,
+      template_name: a.TemplateName ?? null,
+    });
+    for (const ace of raw.applicationAces[a.ID] ?? []) {
+      const type = ace.PrincipalType.toLowerCase();
+      const key = ace.Principal.toLowerCase();
+      const principal =
+        type === 'user'
+          ? usersById.get(key)
+          : type === 'group'
+            ? groupsById.get(key)
+            : type === 'role'
+              ? rolesById.get(key)
+              : undefined;
+      if (!principal) {
+        warnings.push(
+          `application "${app.props.name}": ACE principal ${ace.PrincipalName ?? ace.Principal} (${ace.PrincipalType}) is unknown; skipped`,
+        );
+        continue;
+      }
+      const grant = ace.Grant >>> 0;
+      addEdge('CAN_ACCESS', principal, app, { grant, grant_names: appGrantNames(grant) });
+    }
+  }
+
+  for (const n of nodes) if (n !== tenant) edges.push(inTenant(n, 'IdentityTenant'));
+  return { source: SOURCE, tenantId, nodes, edges, warnings };
+}

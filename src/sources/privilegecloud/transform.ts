@@ -1,0 +1,252 @@
+/**
+ * Privilege Cloud raw data → graph rows, with safe-member resolution against the Identity data. Pure: the clock is
+ * a parameter (it decides which memberships have expired).
+ */
+import { permissionsFromFlags } from '../../graph/permissions.js';
+import {
+  type GraphEdge,
+  type GraphNode,
+  type NodeKind,
+  type NodeRef,
+  type PropValue,
+  scopedId,
+} from '../../graph/schema.js';
+import { inTenant, type SourceOutput } from '../types.js';
+import type { MemberRow, PrivilegeCloudRaw } from './schemas.js';
+
+const SOURCE = 'privilegecloud' as const;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Indexes of the Identity nodes that safe members can refer to. */
+export class IdentityLookup {
+  private readonly usersById = new Map<string, NodeRef>();
+  private readonly usersByLogin = new Map<string, NodeRef>();
+  private readonly rolesByName = new Map<string, NodeRef>();
+  private readonly rolesByLowerName = new Map<string, NodeRef[]>();
+  private readonly groupsByName = new Map<string, NodeRef[]>();
+
+  constructor(nodes: readonly GraphNode[]) {
+    for (const n of nodes) {
+      const ref = { kind: n.kind, id: n.id };
+      if (n.kind === 'CyberArkUser') {
+        this.usersById.set(n.nativeId.toLowerCase(), ref);
+        if (typeof n.props.login_name === 'string') this.usersByLogin.set(n.props.login_name.toLowerCase(), ref);
+      } else if (n.kind === 'CyberArkRole' && typeof n.props.name === 'string') {
+        this.rolesByName.set(n.props.name, ref);
+        push(this.rolesByLowerName, n.props.name.toLowerCase(), ref);
+      } else if (n.kind === 'CyberArkGroup') {
+        const names = new Set([n.props.name, n.props.display_name].filter((v): v is string => typeof v === 'string'));
+        for (const name of names) push(this.groupsByName, name.toLowerCase(), ref);
+      }
+    }
+  }
+
+  userById(id: string) {
+    return this.usersById.get(id.toLowerCase());
+  }
+  userByLogin(login: string) {
+    return this.usersByLogin.get(login.toLowerCase());
+  }
+  /** Exact name first; a case-insensitive match only when it is unique. */
+  roleByName(name: string) {
+    const exact = this.rolesByName.get(name);
+    if (exact) return exact;
+    const ci = this.rolesByLowerName.get(name.toLowerCase());
+    return ci?.length === 1 ? ci[0] : undefined;
+  }
+  groupByName(name: string) {
+    const found = this.groupsByName.get(name.toLowerCase());
+    return found?.length === 1 ? found[0] : undefined;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export type MemberResolution =
+  | { kind: 'identity'; ref: NodeRef; rule: 'user-id' | 'user-login' | 'role-name' | 'group-name' }
+  | { kind: 'vault'; nodeKind: 'VaultUser' | 'VaultGroup' };
+
+/**
+ * Who a safe member is (reference §6.4, §13.8):
+ * - `User` with a GUID memberId → the Identity user with that id; otherwise by memberName = login name;
+ * - `Group` or `Role` whose memberName is an Identity role name → that role (ISPSS lists roles as Group members);
+ * - a directory group by name → that CyberArk group;
+ * - anything else (predefined users, component users, vault groups) → a VaultUser / VaultGroup.
+ */
+export function resolveMember(
+  member: Pick<MemberRow, 'memberId' | 'memberName' | 'memberType'>,
+  lookup: IdentityLookup,
+): MemberResolution {
+  const type = member.memberType.toLowerCase();
+  if (type === 'user') {
+    const byId = GUID.test(member.memberId) ? lookup.userById(member.memberId) : undefined;
+    if (byId) return { kind: 'identity', ref: byId, rule: 'user-id' };
+    const byLogin = lookup.userByLogin(member.memberName);
+    if (byLogin) return { kind: 'identity', ref: byLogin, rule: 'user-login' };
+    return { kind: 'vault', nodeKind: 'VaultUser' };
+  }
+  const role = lookup.roleByName(member.memberName);
+  if (role) return { kind: 'identity', ref: role, rule: 'role-name' };
+  const group = lookup.groupByName(member.memberName);
+  if (group) return { kind: 'identity', ref: group, rule: 'group-name' };
+  return { kind: 'vault', nodeKind: 'VaultGroup' };
+}
+
+export function pcloudTenantId(pcloudUrl: string): string {
+  return new URL(pcloudUrl).host;
+}
+
+/** Seconds, milliseconds or microseconds since the epoch → ISO 8601 (reference §7.1: units differ by field). */
+export function epochToIso(value: number | null | undefined, unit: 's' | 'us'): string | null {
+  if (value === null || value === undefined || !Number.isFinite(value)) return null;
+  const ms = unit === 's' ? value * 1000 : Math.floor(value / 1000);
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: IdentityLookup, nowMs: number): SourceOutput {
+  const tenantId = pcloudTenantId(raw.pcloudUrl);
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const warnings: string[] = [];
+  const nodeIndex = new Map<string, GraphNode>();
+
+  const addNode = (kind: NodeKind, nativeId: string, props: Record<string, PropValue>, key = nativeId): GraphNode => {
+    const id = scopedId(tenantId, key);
+    const k = `${kind}|${id}`;
+    const existing = nodeIndex.get(k);
+    if (existing) {
+      for (const [p, v] of Object.entries(props)) if (v !== null && v !== undefined) existing.props[p] = v;
+      return existing;
+    }
+    const node: GraphNode = { kind, id, nativeId, tenantId, source: SOURCE, props };
+    nodeIndex.set(k, node);
+    nodes.push(node);
+    return node;
+  };
+  const edge = (kind: GraphEdge['kind'], from: NodeRef, to: NodeRef, props: Record<string, PropValue> = {}) =>
+    edges.push({ kind, from, to, tenantId, source: SOURCE, props });
+
+  const tenant: GraphNode = {
+    kind: 'PrivilegeCloudTenant',
+    id: tenantId,
+    nativeId: tenantId,
+    tenantId: '',
+    source: SOURCE,
+    props: { name: tenantId, instance_url: raw.pcloudUrl, deployment: raw.deployment },
+  };
+  nodes.push(tenant);
+
+  // Vault principals are keyed by lower-cased name: safe members and UserGroups name them the same way.
+  const vaultUser = (name: string, nativeId: string, props: Record<string, PropValue> = {}) =>
+    addNode('VaultUser', nativeId, { username: name, ...props }, `user:${name.toLowerCase()}`);
+  const vaultGroup = (name: string, nativeId: string, props: Record<string, PropValue> = {}) =>
+    addNode('VaultGroup', nativeId, { name, ...props }, `group:${name.toLowerCase()}`);
+
+  const safesByName = new Map<string, GraphNode>();
+  for (const s of raw.safes) {
+    const safe = addNode('Safe', s.safeName, {
+      name: s.safeName,
+      name_lower: s.safeName.toLowerCase(),
+      display_name: s.safeName,
+      description: s.description ?? null,
+      safe_url_id: s.safeUrlId,
+      safe_number: s.safeNumber ?? null,
+      location: s.location ?? null,
+      auto_purge_enabled: s.autoPurgeEnabled ?? null,
+      is_expired_member: s.isExpiredMember ?? null,
+      managing_cpm: s.managingCPM ?? null,
+      number_of_versions_retention: s.numberOfVersionsRetention ?? null,
+      number_of_days_retention: s.numberOfDaysRetention ?? null,
+      olac_enabled: s.olacEnabled ?? null,
+      creation_time: epochToIso(s.creationTime, 's'),
+      last_modification_time: epochToIso(s.lastModificationTime, 'us'),
+      creator_name: s.creator?.name ?? null,
+    });
+    safesByName.set(s.safeName, safe);
+
+    const seen = new Set<string>();
+    for (const m of raw.members[s.safeName] ?? []) {
+      const resolution = resolveMember(m, lookup);
+      let from: NodeRef;
+      if (resolution.kind === 'identity') from = resolution.ref;
+      else if (resolution.nodeKind === 'VaultUser')
+        from = vaultUser(m.memberName, m.memberId, { is_predefined: m.isPredefinedUser ?? false });
+      else from = vaultGroup(m.memberName, m.memberId, { is_predefined: m.isPredefinedUser ?? false });
+      const key = `${from.kind}|${from.id}`;
+      if (seen.has(key)) {
+        warnings.push(`safe "${s.safeName}": ${m.memberName} is listed twice; the first listing is kept`);
+        continue;
+      }
+      seen.add(key);
+      const expiresAt = m.membershipExpirationDate ?? null;
+      const expired = (expiresAt !== null && expiresAt * 1000 <= nowMs) || m.isExpiredMembershipEnable === true;
+      edge(
+        'SAFE_MEMBER',
+        from,
+        { kind: 'Safe', id: safe.id },
+        {
+          permissions: permissionsFromFlags(m.permissions),
+          member_id: m.memberId,
+          member_name: m.memberName,
+          member_type: m.memberType,
+          membership_expiration: epochToIso(expiresAt, 's'),
+          is_expired: expired,
+          is_predefined: m.isPredefinedUser ?? false,
+          is_read_only: m.isReadOnly ?? false,
+        },
+      );
+    }
+  }
+
+  for (const a of raw.accounts) {
+    const safe = safesByName.get(a.safeName);
+    if (!safe) {
+      warnings.push(
+        `account ${a.id} ("${a.name}") is in safe "${a.safeName}", which the Safes list did not return; skipped`,
+      );
+      continue;
+    }
+    const sm = a.secretManagement;
+    const account = addNode('Account', a.id, {
+      name: a.name,
+      safe_name: a.safeName,
+      platform_id: a.platformId ?? null,
+      address: a.address ?? null,
+      user_name: a.userName ?? null,
+      secret_type: a.secretType ?? null,
+      automatic_management_enabled: sm?.automaticManagementEnabled ?? null,
+      manual_management_reason: sm?.manualManagementReason ?? null,
+      secret_status: sm?.status ?? null,
+      created_time: epochToIso(a.createdTime, 's'),
+      last_modified_time: epochToIso(sm?.lastModifiedTime, 's'),
+      last_verified_time: epochToIso(sm?.lastVerifiedTime, 's'),
+      last_reconciled_time: epochToIso(sm?.lastReconciledTime, 's'),
+    });
+    edge('CONTAINS', { kind: 'Safe', id: safe.id }, { kind: 'Account', id: account.id });
+  }
+
+  for (const g of raw.userGroups) {
+    // A vault group whose name is an Identity role or directory group is that principal, not a vault group.
+    const resolution = resolveMember({ memberId: g.id, memberName: g.groupName, memberType: 'Group' }, lookup);
+    if (resolution.kind === 'identity') continue;
+    const group = vaultGroup(g.groupName, g.id, {
+      group_type: g.groupType ?? null,
+      description: g.description ?? null,
+      directory: g.directory ?? null,
+      dn: g.dn ?? null,
+    });
+    for (const m of g.members ?? []) {
+      const name = (m.UserName ?? m.username)!;
+      const user = lookup.userByLogin(name) ?? vaultUser(name, String(m.id ?? name));
+      edge('MEMBER_OF', user, { kind: 'VaultGroup', id: group.id });
+    }
+  }
+
+  for (const n of nodes) if (n !== tenant) edges.push(inTenant(n, 'PrivilegeCloudTenant'));
+  return { source: SOURCE, tenantId, nodes, edges, warnings };
+}
