@@ -118,6 +118,7 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   const v = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!v) return undefined;
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number.parseFloat(v) * 1000);
+  if (!/[A-Za-z]{3}/.test(v)) return undefined; // an HTTP-date names its month: "Wed, 21 Oct 2015 07:28:00 GMT"
   const date = Date.parse(v);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
