@@ -1,0 +1,102 @@
+/**
+ * `arkgraph demo`: a generated tenant served by the simulator on loopback, a full sync over real HTTP into a
+ * temporary embedded store, a summary, and a who-can answer with paths for a safe that shows the interesting cases.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startSimulator } from '../simulator/index.js';
+import { MemoryStore } from '../store/memory/store.js';
+import { runSync } from '../sync/run.js';
+import { generateTenant } from '../tenant/generate.js';
+import type { Logger } from './logger.js';
+import { UsageError } from './main.js';
+import { progressReporter } from './progress.js';
+import { renderWhoCan } from './render.js';
+import { credentialsText, waitForSignal } from './simulate.js';
+
+/** Picks the safe whose retrieveAccounts answer has the most varied explanations (nesting, groups, Everybody). */
+async function interestingSafe(store: MemoryStore): Promise<string | undefined> {
+  const safes = await store.listAssets({ type: 'safes', limit: 100_000 });
+  let best: { name: string; score: number } | undefined;
+  for (const item of safes.items) {
+    const name = String(item.name);
+    const r = await store.whoCan('retrieveAccounts', name);
+    const users = r.principals.filter((p) => p.type === 'CyberArkUser');
+    const shapes = new Set(users.map((u) => (u.paths[0] ?? []).map((s) => s.via ?? s.kind).join('>')));
+    const deepest = Math.max(0, ...users.map((u) => u.paths[0]?.length ?? 0));
+    const score = shapes.size * 10 + deepest * 3 + Math.min(users.length, 20);
+    if (users.length > 0 && users.length <= 60 && (!best || score > best.score)) best = { name, score };
+  }
+  return best?.name;
+}
+
+export async function demoCommand(
+  opts: { scale: 'small' | 'medium'; seed: string; once?: boolean },
+  io: { out: (t: string) => void },
+  logger: Logger,
+): Promise<void> {
+  const seed = Number(opts.seed);
+  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${opts.seed}"`);
+  const tenant = generateTenant(opts.scale, seed);
+  const sim = await startSimulator({ tenant });
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-demo-'));
+  const store = new MemoryStore({ dataDir });
+  try {
+    io.out(
+      `Generated a ${opts.scale} tenant (seed ${seed}): ${tenant.identity.users.length} users, ${tenant.identity.roles.length} roles, ${tenant.privilegeCloud.safes.length} safes, ${tenant.privilegeCloud.accounts.length} accounts.\nSimulator on ${sim.identityUrl} (Identity) and ${sim.pcloudUrl} (Privilege Cloud).\n\nSyncing over HTTP into ${dataDir} …`,
+    );
+    const client = tenant.identity.oauthClients[0]!;
+    const progress = progressReporter(process.stderr, logger);
+    const run = await runSync(
+      store,
+      {
+        identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
+        privilegeCloud: { pcloudUrl: sim.pcloudUrl },
+      },
+      { progress: progress.listener, log: (level, message, fields) => logger[level](fields ?? {}, message) },
+    );
+    progress.done();
+    const counts = Object.values(run.counts).reduce<Record<string, number>>((acc, c) => {
+      for (const [k, n] of Object.entries(c)) acc[k] = (acc[k] ?? 0) + n;
+      return acc;
+    }, {});
+    io.out(
+      `Sync ${run.status} in ${Object.values(run.durationsMs).reduce((a, b) => Math.max(a, b), 0)} ms: ${counts.CyberArkUser ?? 0} users, ${counts.CyberArkRole ?? 0} roles, ${counts.Safe ?? 0} safes, ${counts.SAFE_MEMBER ?? 0} safe memberships, ${counts.HAS_EFFECTIVE_PERMISSION ?? 0} effective permissions.\n`,
+    );
+    const safe = await interestingSafe(store);
+    if (safe) {
+      io.out(`$ arkgraph who-can retrieveAccounts --safe "${safe}"\n`);
+      io.out(renderWhoCan(await store.whoCan('retrieveAccounts', safe)));
+    }
+    if (opts.once) return;
+    io.out(`\n${credentialsText(sim, tenant)}\n`);
+    io.out(curlExamples(sim, client.clientId, client.clientSecret, safe ?? tenant.privilegeCloud.safes[0]!.name));
+    io.out('\nThe simulator keeps serving; press Ctrl-C to stop.');
+    await waitForSignal();
+  } finally {
+    await store.close();
+    await sim.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function curlExamples(
+  sim: { identityUrl: string; pcloudUrl: string },
+  id: string,
+  secret: string,
+  safe: string,
+): string {
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    '',
+    'Try the simulated APIs with curl:',
+    `  TOKEN=$(curl -s -X POST ${sim.identityUrl}/oauth2/platformtoken \\`,
+    `    --data-urlencode grant_type=client_credentials --data-urlencode client_id=${q(id)} --data-urlencode client_secret=${q(secret)} \\`,
+    `    | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+    `  curl -s -X POST ${sim.identityUrl}/Redrock/query -H "Authorization: Bearer $TOKEN" -H 'X-IDAP-NATIVE-CLIENT: true' \\`,
+    `    -H 'Content-Type: application/json' -d '{"Script":"Select ID, Username from User","Args":{"PageNumber":1,"PageSize":5}}'`,
+    `  curl -s "${sim.pcloudUrl}/PasswordVault/API/Safes/${encodeURIComponent(safe).replace(/'/g, '%27')}/Members?filter=includePredefinedUsers%20eq%20true&limit=5" \\`,
+    `    -H "Authorization: Bearer $TOKEN"`,
+  ].join('\n');
+}

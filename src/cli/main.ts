@@ -1,0 +1,303 @@
+/**
+ * The arkgraph CLI. Its contract (commands, options, --json shapes, exit codes) is public: docs/cli.md.
+ * Exit codes: 0 success, 2 usage or validation error, 3 a source failed, 4 store error.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { type ArkgraphConfig, ConfigError, ENV_VARS, loadConfig } from '../config/config.js';
+import { UnknownPermissionError } from '../graph/permissions.js';
+import { isSourceError } from '../http/index.js';
+import { AmbiguousNameError, NotFoundError } from '../queries/types.js';
+import { StoreError } from '../store/memory/snapshot.js';
+import { openStore } from '../store/open.js';
+import type { GraphStore } from '../store/types.js';
+import { runSync, type SyncConfig, SyncFailedError } from '../sync/run.js';
+import { TenantValidationError } from '../tenant/format.js';
+import { createLogger, type Logger } from './logger.js';
+import { progressReporter } from './progress.js';
+import { renderAccountAccess, renderPaths, renderUserAccess, renderWhoCan } from './render.js';
+
+export const EXIT = { ok: 0, usage: 2, source: 3, store: 4 } as const;
+
+export class UsageError extends Error {}
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+export function exitCodeFor(error: unknown): number {
+  if (
+    error instanceof CommanderError ||
+    error instanceof UsageError ||
+    error instanceof ConfigError ||
+    error instanceof TenantValidationError ||
+    error instanceof UnknownPermissionError ||
+    error instanceof NotFoundError ||
+    error instanceof AmbiguousNameError ||
+    error instanceof RangeError
+  ) {
+    return EXIT.usage;
+  }
+  if (error instanceof SyncFailedError || isSourceError(error)) return EXIT.source;
+  if (error instanceof StoreError) return EXIT.store;
+  const name = (error as { name?: string })?.name ?? '';
+  if (/Neo4j|Store/i.test(name)) return EXIT.store;
+  return 1;
+}
+
+function envHelp(): string {
+  return `\nEnvironment (wins over the config file; secrets only from the environment or files):\n${ENV_VARS.map(
+    (v) => `  ${v.name.padEnd(28)} ${v.doc}`,
+  ).join('\n')}\n\nExit codes: 0 success, 2 usage or validation error, 3 a source failed, 4 store error.\n`;
+}
+
+interface GlobalOpts {
+  config?: string;
+  store?: 'memory' | 'neo4j';
+  dataDir?: string;
+  logLevel?: string;
+}
+
+async function configFrom(cmd: Command): Promise<ArkgraphConfig> {
+  const g = cmd.optsWithGlobals<GlobalOpts>();
+  const config = await loadConfig(g.config ? { configFile: g.config } : {});
+  if (g.store) config.store = g.store;
+  if (g.dataDir) config.dataDir = g.dataDir;
+  return config;
+}
+
+async function withStore<T>(cmd: Command, fn: (store: GraphStore, config: ArkgraphConfig) => Promise<T>): Promise<T> {
+  const config = await configFrom(cmd);
+  const store = await openStore(config);
+  try {
+    return await fn(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+export function syncConfigFrom(config: ArkgraphConfig, overrides: { allowPartial?: boolean } = {}): SyncConfig {
+  if (!config.identity) {
+    throw new ConfigError(
+      'CyberArk Identity is not configured: set ARKGRAPH_IDENTITY_URL, ARKGRAPH_CLIENT_ID and ARKGRAPH_CLIENT_SECRET (see arkgraph --help)',
+    );
+  }
+  return {
+    identity: {
+      identityUrl: config.identity.url,
+      clientId: config.identity.clientId,
+      clientSecret: config.identity.clientSecret,
+      ...(config.identity.oauthAppId ? { oauthAppId: config.identity.oauthAppId } : {}),
+      ...(config.identity.oauthScope ? { oauthScope: config.identity.oauthScope } : {}),
+    },
+    ...(config.privilegeCloud
+      ? {
+          privilegeCloud: {
+            pcloudUrl: config.privilegeCloud.url,
+            ...(config.privilegeCloud.pas ? { pas: config.privilegeCloud.pas } : {}),
+          },
+        }
+      : {}),
+    http: {
+      concurrency: config.http.concurrency,
+      timeoutMs: config.http.timeoutMs,
+      maxAttempts: config.http.maxAttempts,
+    },
+    pageSize: config.sync.pageSize,
+    maxPaths: config.sync.maxPaths,
+    allowPartial: overrides.allowPartial ?? config.sync.allowPartial,
+  };
+}
+
+function print(io: Io, json: boolean | undefined, value: unknown, human: () => string) {
+  io.out(json ? JSON.stringify(value, null, 2) : human());
+}
+
+export function buildProgram(io: Io = defaultIo): Command {
+  const program = new Command()
+    .name('arkgraph')
+    .description('CyberArk access-graph analyzer: who can retrieve the passwords in safe X, and why.')
+    .version('0.1.0')
+    .option('-c, --config <file>', 'config file (default ./arkgraph.config.json when present)')
+    .addOption(new Option('--store <store>', 'graph store').choices(['memory', 'neo4j']))
+    .option('--data-dir <dir>', 'embedded store location (default ./.arkgraph)')
+    .option('--log-level <level>', 'error, warn, info, debug')
+    .addHelpText('after', envHelp())
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+
+  program
+    .command('sync')
+    .description('Extract every configured source, rebuild the graph and effective permissions')
+    .option('--allow-partial', 'when a source fails, load the others and keep the failed one’s last good data')
+    .option('--json', 'print the sync run as JSON')
+    .action(async (opts: { allowPartial?: boolean; json?: boolean }, cmd: Command) => {
+      const config = await configFrom(cmd);
+      const logger = createLogger(cmd.optsWithGlobals<GlobalOpts>().logLevel);
+      const store = await openStore(config);
+      const progress = progressReporter(process.stderr, logger);
+      try {
+        const run = await runSync(store, syncConfigFrom(config, opts), {
+          progress: progress.listener,
+          log: (level, message, fields) => logger[level](fields ?? {}, message),
+        });
+        progress.done();
+        print(io, opts.json, run, () => syncSummary(run));
+      } finally {
+        progress.done();
+        await store.close();
+      }
+    });
+
+  program
+    .command('who-can')
+    .description('Who holds a permission on a safe, with the path that explains each principal')
+    .argument('<permission>', 'API key (retrieveAccounts) or display name ("Retrieve Accounts"), any case')
+    .requiredOption('--safe <name>', 'safe name (any case)')
+    .option('--json', 'JSON output')
+    .action(async (permission: string, opts: { safe: string; json?: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const r = await store.whoCan(permission, opts.safe);
+        print(io, opts.json, r, () => renderWhoCan(r));
+      });
+    });
+
+  program
+    .command('access')
+    .description('What a user can reach: safes with permissions and paths, roles, applications')
+    .requiredOption('--user <login>', 'login name (any case)')
+    .option('--json', 'JSON output')
+    .action(async (opts: { user: string; json?: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const r = await store.userAccess(opts.user);
+        print(io, opts.json, r, () => renderUserAccess(r));
+      });
+    });
+
+  program
+    .command('paths')
+    .description('Every path (up to a depth) by which a user reaches a safe, including expired memberships')
+    .requiredOption('--from <login>', 'login name')
+    .requiredOption('--safe <name>', 'safe name')
+    .option('--max-depth <n>', 'maximum hops (1-12)', '8')
+    .option('--json', 'JSON output')
+    .action(async (opts: { from: string; safe: string; maxDepth: string; json?: boolean }, cmd: Command) => {
+      const depth = Number(opts.maxDepth);
+      if (!Number.isInteger(depth)) throw new UsageError(`--max-depth must be an integer, got "${opts.maxDepth}"`);
+      await withStore(cmd, async (store) => {
+        const r = await store.paths(opts.from, opts.safe, depth);
+        print(io, opts.json, r, () => renderPaths(r));
+      });
+    });
+
+  program
+    .command('account-access')
+    .description('Who can do what with an account (through its safe)')
+    .requiredOption('--account <name|id>', 'account name or id')
+    .option('--json', 'JSON output')
+    .action(async (opts: { account: string; json?: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const r = await store.accountAccess(opts.account);
+        print(io, opts.json, r, () => renderAccountAccess(r));
+      });
+    });
+
+  program
+    .command('runs')
+    .description('Recent sync runs: status, counts, durations, errors')
+    .option('--limit <n>', 'how many', '20')
+    .option('--json', 'JSON output')
+    .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const runs = await store.syncRuns(Number(opts.limit) || 20);
+        print(io, opts.json, runs, () =>
+          runs.length
+            ? runs
+                .map(
+                  (r) =>
+                    `${r.id}  ${r.status.padEnd(9)} ${r.startedAt}  ${r.errors.map((e) => `${e.source}: ${e.message}`).join('; ')}`,
+                )
+                .join('\n')
+            : 'no sync runs yet',
+        );
+      });
+    });
+
+  program
+    .command('simulate')
+    .description('Serve a CyberArk tenant (Identity + Privilege Cloud APIs) on 127.0.0.1 for tests and demos')
+    .option('--tenant <file>', 'tenant file (docs/tenant-format.md)')
+    .addOption(new Option('--generate <scale>', 'generate a tenant').choices(['small', 'medium', 'large']))
+    .option('--seed <n>', 'generator seed', '1')
+    .option('--port <port>', 'Identity port (Privilege Cloud uses the next one); default: free ports')
+    .option('--token-ttl <seconds>', 'access token lifetime', '900')
+    .option('--write-tenant <file>', 'also write the (generated) tenant file here')
+    .action(async (opts: SimulateOptions) => {
+      const { simulateCommand } = await import('./simulate.js');
+      await simulateCommand(opts, io);
+    });
+
+  program
+    .command('demo')
+    .description('Simulator + full sync over real HTTP into a temporary embedded store + a who-can answer with paths')
+    .addOption(new Option('--scale <scale>', 'tenant size').choices(['small', 'medium']).default('small'))
+    .option('--seed <n>', 'generator seed', '7')
+    .option('--once', 'exit after the answer instead of serving the simulator until Ctrl-C')
+    .action(async (opts: { scale: 'small' | 'medium'; seed: string; once?: boolean }, cmd: Command) => {
+      const { demoCommand } = await import('./demo.js');
+      await demoCommand(opts, io, createLogger(cmd.optsWithGlobals<GlobalOpts>().logLevel ?? 'warn'));
+    });
+
+  return program;
+}
+
+export interface SimulateOptions {
+  tenant?: string;
+  generate?: 'small' | 'medium' | 'large';
+  seed: string;
+  port?: string;
+  tokenTtl: string;
+  writeTenant?: string;
+}
+
+function syncSummary(run: import('../store/types.js').SyncRunRecord): string {
+  const lines = [`sync ${run.id}: ${run.status}`];
+  for (const [source, counts] of Object.entries(run.counts)) {
+    lines.push(
+      `  ${source}: ${Object.entries(counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')}`,
+    );
+  }
+  lines.push(
+    `  durations: ${Object.entries(run.durationsMs)
+      .map(([k, ms]) => `${k} ${ms} ms`)
+      .join(', ')}`,
+  );
+  if (run.partialSources.length) lines.push(`  partial (kept last good data): ${run.partialSources.join(', ')}`);
+  for (const e of run.errors) lines.push(`  error: ${e.source}${e.endpoint ? ` ${e.endpoint}` : ''}: ${e.message}`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit through here with code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.err(`arkgraph: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodeFor(error);
+  }
+}
+
+export type { Logger };
