@@ -3,7 +3,7 @@
  *
  * One client per source. It joins paths onto the base URL, adds auth, bounds concurrency, times out, retries what is
  * transient, validates every response with zod and turns every failure into a SourceError that names the source and
- * the endpoint. Semantics (see also README in this folder):
+ * the endpoint. Semantics (also in README.md in this folder):
  *
  * - Retried, up to maxAttempts in total: 429, 500, 502, 503, 504, network errors (reset, socket closed, ...),
  *   timeouts, malformed JSON in a 2xx (usually a truncated transfer), and bodies for which isRetryableBody() is true.
@@ -535,7 +535,7 @@ export class HttpClient {
       body = undefined;
     } else {
       try {
-        body = JSON.parse(text);
+        body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // .NET servers may send a BOM
       } catch {
         // Never echo the parser's message: V8 quotes the input, which may hold a token.
         const looksJson = /^\s*[[{"]/.test(text) || contentType === '' || /json/i.test(contentType);

@@ -111,6 +111,7 @@ beforeAll(async () => {
     app.get('/echo', async (request) => ({ url: request.url, headers: request.headers }));
     app.post('/echo', async (request) => ({ url: request.url, headers: request.headers, body: request.body }));
     app.get('/text', async (_req, reply) => reply.type('text/plain').send('893'));
+    app.get('/bom', async (_req, reply) => reply.type('application/json').send('\uFEFF{"ok":true}'));
     app.get('/empty', async (_req, reply) => reply.code(204).send());
   });
 });
@@ -337,6 +338,7 @@ describe('response bodies', () => {
       http.request({ method: 'GET', path: '/text', expectText: true, schema: z.string().regex(/^\d+$/) }),
     ).resolves.toBe('893');
     await expect(http.request({ method: 'GET', path: '/empty', schema: z.undefined() })).resolves.toBeUndefined();
+    await expect(http.request({ method: 'GET', path: '/bom', schema: okSchema })).resolves.toEqual({ ok: true });
   });
 });
 
