@@ -605,4 +605,3 @@ function dsqResult(
     matchFilter: false,
   });
 }
-

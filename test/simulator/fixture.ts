@@ -73,7 +73,13 @@ function safeMembers(name: string, i: number) {
       ...base,
       { memberId: U.alice, memberName: 'alice@corp.example', memberType: 'User' as const, permissions: READ },
       { memberId: 'role-pam-admins', memberName: 'PAM Admins', memberType: 'Role' as const, permissions: ALL },
-      { memberId: '93', memberName: 'PasswordManager', memberType: 'User' as const, permissions: ALL, isReadOnly: true },
+      {
+        memberId: '93',
+        memberName: 'PasswordManager',
+        memberType: 'User' as const,
+        permissions: ALL,
+        isReadOnly: true,
+      },
       {
         memberId: U.bob,
         memberName: 'bob@corp.example',
@@ -101,11 +107,22 @@ function safeMembers(name: string, i: number) {
       })),
     ];
   }
-  return [...base, { memberId: U.carol, memberName: 'carol@corp.example', memberType: 'User' as const, permissions: i % 2 ? READ : ALL }];
+  return [
+    ...base,
+    {
+      memberId: U.carol,
+      memberName: 'carol@corp.example',
+      memberType: 'User' as const,
+      permissions: i % 2 ? READ : ALL,
+    },
+  ];
 }
 
 export function fixtureInput(): TenantInput {
-  const safeNames = [...SPECIAL_SAFES, ...Array.from({ length: 18 }, (_, i) => `Safe-${String(i + 1).padStart(2, '0')}`)];
+  const safeNames = [
+    ...SPECIAL_SAFES,
+    ...Array.from({ length: 18 }, (_, i) => `Safe-${String(i + 1).padStart(2, '0')}`),
+  ];
   const safes = safeNames.map((name, i) => ({
     name,
     description: i % 3 === 0 ? `Safe ${name}` : '',
@@ -214,8 +231,20 @@ export function fixtureInput(): TenantInput {
           serviceUser: true,
           oauthClient: true,
         },
-        { id: U.batch, username: 'svc_batch@corp.example', displayName: 'Batch', directoryServiceUuid: DS.cds, serviceUser: true },
-        { id: U.grace, username: 'grace@corp.example', displayName: 'Grace Green', directoryServiceUuid: DS.cds, status: 'Invited' },
+        {
+          id: U.batch,
+          username: 'svc_batch@corp.example',
+          displayName: 'Batch',
+          directoryServiceUuid: DS.cds,
+          serviceUser: true,
+        },
+        {
+          id: U.grace,
+          username: 'grace@corp.example',
+          displayName: 'Grace Green',
+          directoryServiceUuid: DS.cds,
+          status: 'Invited',
+        },
         {
           id: U.heidi,
           username: 'heidi@corp.example',
@@ -277,10 +306,31 @@ export function fixtureInput(): TenantInput {
             { type: 'Group', id: 'a1b2c3d4-0000-4000-8000-000000000001' },
           ],
         },
-        { id: 'role-tier0', name: 'Tier 0', members: [{ type: 'Role', id: 'role-pam-admins' }, { type: 'User', id: U.dave }] },
+        {
+          id: 'role-tier0',
+          name: 'Tier 0',
+          members: [
+            { type: 'Role', id: 'role-pam-admins' },
+            { type: 'User', id: U.dave },
+          ],
+        },
         { id: 'role-dyn', name: 'Dynamic Finance', roleType: 'Script', scriptMembers: [U.erin] },
-        { id: 'role-cycle-a', name: 'Cycle A', members: [{ type: 'Role', id: 'role-cycle-b' }, { type: 'User', id: U.heidi }] },
-        { id: 'role-cycle-b', name: 'Cycle B', members: [{ type: 'Role', id: 'role-cycle-a' }, { type: 'User', id: U.frank }] },
+        {
+          id: 'role-cycle-a',
+          name: 'Cycle A',
+          members: [
+            { type: 'Role', id: 'role-cycle-b' },
+            { type: 'User', id: U.heidi },
+          ],
+        },
+        {
+          id: 'role-cycle-b',
+          name: 'Cycle B',
+          members: [
+            { type: 'Role', id: 'role-cycle-a' },
+            { type: 'User', id: U.frank },
+          ],
+        },
         {
           id: 'role-privcloud',
           name: 'Privilege Cloud Administrators',

@@ -46,7 +46,13 @@ export async function platformToken(sim: Simulator): Promise<string> {
 export type Json = any;
 
 /** POST to an Identity endpoint with the bearer token and the native-client header. */
-export function idPost(sim: Simulator, token: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+export function idPost(
+  sim: Simulator,
+  token: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   return http<Json>(`${sim.identityUrl}${path}`, {
     method: 'POST',
     headers: {

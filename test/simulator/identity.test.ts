@@ -160,7 +160,11 @@ describe('Identity authentication', () => {
     // The older header is accepted too.
     const centrify = await http<Json>(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-centrify-native-client': '1' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        'x-centrify-native-client': '1',
+      },
       body,
     });
     expect(centrify.status).toBe(200);
@@ -264,11 +268,17 @@ describe('POST /Redrock/query', () => {
     const carol = await idPost(sim, token, '/RedRock/Query/', {
       Script: `SELECT username AS login, forest FROM User WHERE ID = '${U.carol}'`,
     });
-    expect(carol.json.Result.Results[0].Row).toEqual({ login: 'carol@corp.example', forest: 'corp.example', _MatchFilter: null });
+    expect(carol.json.Result.Results[0].Row).toEqual({
+      login: 'carol@corp.example',
+      forest: 'corp.example',
+      _MatchFilter: null,
+    });
   });
 
   it('pages with PageNumber/PageSize (Count = page rows, FullCount = total), last page short, 0 treated as 1', async () => {
-    const users = tenant.identity.users.map((u) => u.username).sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    const users = tenant.identity.users
+      .map((u) => u.username)
+      .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
     const seen: string[] = [];
     for (let page = 1; page <= 4; page++) {
       const res = await idPost(sim, token, '/Redrock/query', {
@@ -377,7 +387,12 @@ describe('directory endpoints', () => {
       'directoryServiceUuid',
       'Forest',
     ]);
-    expect(rows[1]).toMatchObject({ directoryServiceUuid: DS.ad, Forest: 'corp.example', Tenant: 'ABC1234', StatusDisplay: 'Online' });
+    expect(rows[1]).toMatchObject({
+      directoryServiceUuid: DS.ad,
+      Forest: 'corp.example',
+      Tenant: 'ABC1234',
+      StatusDisplay: 'Online',
+    });
     expect(rows[0].Forest).toBeUndefined();
   });
 
@@ -425,7 +440,11 @@ describe('directory endpoints', () => {
     expect(groups).toHaveLength(2); // FDS group filtered out by directoryServices
     expect(groups[0].DistinguishedName).toBeDefined();
     const roles = res.json.Result.roles.Results.map((r: Json) => r.Row);
-    expect(roles.map((r: Json) => r.Name).sort()).toEqual(['PAM Admins', 'Privilege Cloud Administrators', 'System Administrator']);
+    expect(roles.map((r: Json) => r.Name).sort()).toEqual([
+      'PAM Admins',
+      'Privilege Cloud Administrators',
+      'System Administrator',
+    ]);
     const sysadmin = roles.find((r: Json) => r._ID === 'sysadmin');
     expect(sysadmin.AdministrativeRights).toEqual([
       { Path: '/lib/rights/adminportallogin.json', ServiceName: null },
@@ -438,7 +457,10 @@ describe('directory endpoints', () => {
     expect(Object.keys(onlyRoles.json.Result)).toEqual(['roles']);
     expect(onlyRoles.json.Result.roles.Results[0].Row._ID).toBe('role-tier0');
 
-    const fds = await idPost(sim, token, '/UserMgmt/DirectoryServiceQuery', { directoryServices: [DS.fds], user: '{}' });
+    const fds = await idPost(sim, token, '/UserMgmt/DirectoryServiceQuery', {
+      directoryServices: [DS.fds],
+      user: '{}',
+    });
     const erin = fds.json.Result.User.Results.find((r: Json) => r.Row.SystemName === 'erin@corp.example');
     expect(erin.Row.ExternalUuid).toBe('11111111-2222-4333-8444-555555555555');
     expect(fds.json.Result.User.FullCount).toBe(2);
@@ -491,7 +513,10 @@ describe('role endpoints', () => {
 
   it('GetAssignedAdministrativeRights by query and body', async () => {
     const q = await idPost(sim, token, '/Core/GetAssignedAdministrativeRights?role=sysadmin');
-    const b = await idPost(sim, token, '/Core/GetAssignedAdministrativeRights', { Role: 'sysadmin', Args: { PageNumber: '1' } });
+    const b = await idPost(sim, token, '/Core/GetAssignedAdministrativeRights', {
+      Role: 'sysadmin',
+      Args: { PageNumber: '1' },
+    });
     expect(q.json.Result.Results.map((r: Json) => r.Row)).toEqual([
       { Description: 'Admin Portal Login', Path: '/lib/rights/adminportallogin.json' },
       { Description: 'Role Management', Path: '/lib/rights/roleman.json' },
@@ -502,7 +527,11 @@ describe('role endpoints', () => {
   it('GetRoleApps lists apps the role may run (Execute or Automatic)', async () => {
     const pam = await idPost(sim, token, '/SaasManage/GetRoleApps?role=role-pam-admins');
     expect(pam.json.Result.Results.map((r: Json) => r.Row.ID)).toEqual(['app-pcloud']);
-    expect(pam.json.Result.Results[0].Row).toMatchObject({ _RowKey: 'app-pcloud', Name: 'PrivilegeCloud', DisplayName: 'Privilege Cloud' });
+    expect(pam.json.Result.Results[0].Row).toMatchObject({
+      _RowKey: 'app-pcloud',
+      Name: 'PrivilegeCloud',
+      DisplayName: 'Privilege Cloud',
+    });
     const everybody = await idPost(sim, token, '/SaasManage/GetRoleApps?role=everybody');
     expect(everybody.json.Result.Results.map((r: Json) => r.Row.ID)).toEqual(['app-wiki']); // Read-only ACE excluded
   });
@@ -513,7 +542,12 @@ describe('role endpoints', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ success: false, Message: WRITE_REFUSED });
     expect(sim.counters.get('POST /SaasManage/AddUsersAndGroupsToRole')).toBe(before + 1);
-    for (const path of ['/Roles/StoreRole', '/Roles/UpdateRole', '/SaasManage/DeleteRole', '/SaasManage/AssignSuperRights']) {
+    for (const path of [
+      '/Roles/StoreRole',
+      '/Roles/UpdateRole',
+      '/SaasManage/DeleteRole',
+      '/SaasManage/AssignSuperRights',
+    ]) {
       expect((await idPost(sim, token, path, {})).json.success).toBe(false);
     }
   });
@@ -521,14 +555,20 @@ describe('role endpoints', () => {
 
 describe('application and user endpoints', () => {
   it('GetRowAces serves Result as an array with bit 31 as a negative 32-bit Grant', async () => {
-    const res = await idPost(sim, token, '/Acl/GetRowAces', { RowKey: 'app-pcloud', Table: 'Application', ReduceSysadmin: true });
+    const res = await idPost(sim, token, '/Acl/GetRowAces', {
+      RowKey: 'app-pcloud',
+      Table: 'Application',
+      ReduceSysadmin: true,
+    });
     expect(res.json.success).toBe(true);
     expect(res.json.Result).toEqual([
       { Principal: 'role-pam-admins', PrincipalName: 'PAM Admins', PrincipalType: 'Role', Grant: 128 },
       { Principal: U.erin, PrincipalName: 'erin@corp.example', PrincipalType: 'User', Grant: -2147483520 },
     ]);
     expect(res.json.Result[1].Grant >>> 0).toBe(2_147_483_776);
-    expect((await idPost(sim, token, '/Acl/GetRowAces', { RowKey: 'nope', Table: 'Application' })).json.success).toBe(false);
+    expect((await idPost(sim, token, '/Acl/GetRowAces', { RowKey: 'nope', Table: 'Application' })).json.success).toBe(
+      false,
+    );
   });
 
   it('GetResultantAppsForUser follows direct ACEs, nested roles and Everybody', async () => {
@@ -546,7 +586,12 @@ describe('application and user endpoints', () => {
     const roles = async (id: string) =>
       (await idPost(sim, token, `/UserMgmt/GetUsersRolesAndAdministrativeRights?ID=${id}`)).json.Result.Results;
     const bob = await roles(U.bob);
-    expect(bob.map((r: Json) => r.Entities[0].Key).sort()).toEqual(['everybody', 'role-helpdesk', 'role-pam-admins', 'role-tier0']);
+    expect(bob.map((r: Json) => r.Entities[0].Key).sort()).toEqual([
+      'everybody',
+      'role-helpdesk',
+      'role-pam-admins',
+      'role-tier0',
+    ]);
     const alice = await roles(U.alice);
     const sysadmin = alice.find((r: Json) => r.Entities[0].Key === 'sysadmin');
     expect(sysadmin.Row).toEqual({
