@@ -55,7 +55,7 @@ export function newSyncId(now = Date.now()): string {
 }
 
 function asSyncError(source: string, error: unknown): SyncError {
-  if (isSourceError(error)) return { source, endpoint: error.endpoint, message: error.message };
+  if (isSourceError(error)) return { source, endpoint: error.endpoint, message: error.detail };
   return { source, message: error instanceof Error ? error.message : String(error) };
 }
 

@@ -70,6 +70,7 @@ async function followNextLinks<T>(
   first: { path: string; query: Record<string, string | number | boolean> },
   schema: z.ZodType<Page<T>>,
   endpoint: string,
+  linkBase: string,
   onPage?: (done: number, total?: number) => void,
 ): Promise<T[]> {
   const rows: T[] = [];
@@ -79,7 +80,8 @@ async function followNextLinks<T>(
     rows.push(...page.value);
     onPage?.(rows.length, page.count ?? undefined);
     if (!page.nextLink) break;
-    const url = client.resolveLink(page.nextLink, '/PasswordVault/');
+    // nextLink is relative to /PasswordVault/ (reference §7.1).
+    const url = client.resolveLink(page.nextLink, linkBase);
     if (seenLinks.has(url.href)) {
       throw new SourceError({
         source: SOURCE,
@@ -110,6 +112,7 @@ export async function extractPrivilegeCloud(
 ): Promise<PrivilegeCloudRaw> {
   const progress = options.progress ?? (() => {});
   const phase = (name: string) => progress({ type: 'phase', source: SOURCE, phase: name });
+  const linkBase = `${pcloudBase(pcloudUrl)}/PasswordVault/`;
 
   phase('safes');
   const safes = await followNextLinks(
@@ -117,6 +120,7 @@ export async function extractPrivilegeCloud(
     { path: 'API/Safes', query: { offset: 0, limit: options.safesPageSize ?? 100, extendedDetails: true } },
     safesPage,
     'GET /PasswordVault/API/Safes',
+    linkBase,
     (done, total) => progress({ type: 'progress', source: SOURCE, phase: 'safes', done, ...(total ? { total } : {}) }),
   );
 
@@ -134,6 +138,7 @@ export async function extractPrivilegeCloud(
         },
         membersPage,
         'GET /PasswordVault/API/Safes/{safeUrlId}/Members',
+        linkBase,
       );
       progress({ type: 'progress', source: SOURCE, phase: 'safe members', done: ++safesDone, total: safes.length });
     }),
@@ -146,6 +151,7 @@ export async function extractPrivilegeCloud(
     { path: 'API/Accounts', query: { offset: 0, limit } },
     accountsPage,
     'GET /PasswordVault/API/Accounts',
+    linkBase,
     (done, total) =>
       progress({ type: 'progress', source: SOURCE, phase: 'accounts', done, ...(total ? { total } : {}) }),
   );
@@ -156,6 +162,7 @@ export async function extractPrivilegeCloud(
     { path: 'API/UserGroups', query: { includeMembers: true } },
     userGroupsPage,
     'GET /PasswordVault/API/UserGroups',
+    linkBase,
   );
 
   return { pcloudUrl, deployment, safes, members, accounts, userGroups };

@@ -87,6 +87,20 @@ async function loadGraph(dir: string): Promise<G | undefined> {
   return info ? g : undefined;
 }
 
+interface LookupIndex {
+  byKind: Map<NodeKind, string[]>;
+  /** `${kind}|${lower-cased name}` → node keys */
+  byName: Map<string, string[]>;
+  /** `${kind}|${lower-cased native id}` → node keys */
+  byNative: Map<string, string[]>;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -229,36 +243,38 @@ export class MemoryStore implements GraphStore {
     return { kind: a.kind, id: a.id, nativeId: a.nativeId, tenantId: a.tenantId, name: nodeName(a), props: a.props };
   }
 
-  private byKind(g: G, kind: NodeKind): string[] {
-    return g.filterNodes((_, a) => a.kind === kind);
+  private readonly indexes = new WeakMap<G, LookupIndex>();
+
+  /** Per-graph lookup tables, built once per loaded graph (the graph is immutable between syncs). */
+  private index(g: G): LookupIndex {
+    let idx = this.indexes.get(g);
+    if (!idx) {
+      idx = { byKind: new Map(), byName: new Map(), byNative: new Map() };
+      const built = idx;
+      g.forEachNode((key, a) => {
+        push(built.byKind, a.kind, key);
+        push(built.byName, `${a.kind}|${nodeName(a).toLowerCase()}`, key);
+        push(built.byNative, `${a.kind}|${a.nativeId.toLowerCase()}`, key);
+      });
+      this.indexes.set(g, idx);
+    }
+    return idx;
   }
 
-  /** Resolves a name (case-insensitive), a graph id or a native id to exactly one node of the kinds given. */
-  private resolve(
-    g: G,
-    what: NotFoundError['what'],
-    kinds: NodeKind[],
-    input: string,
-    nameOf: (a: StoredNode) => string[],
-  ): string {
+  private byKind(g: G, kind: NodeKind): string[] {
+    return this.index(g).byKind.get(kind) ?? [];
+  }
+
+  /** Resolves a graph id, a name (case-insensitive) or a native id to exactly one node of the kinds given. */
+  private resolve(g: G, what: NotFoundError['what'], kinds: NodeKind[], input: string): string {
     for (const kind of kinds) {
       const key = nodeKey(kind, input);
       if (g.hasNode(key)) return key;
     }
+    const idx = this.index(g);
     const lower = input.trim().toLowerCase();
-    const byName: string[] = [];
-    const byNative: string[] = [];
-    const names: string[] = [];
-    for (const kind of kinds) {
-      for (const key of this.byKind(g, kind)) {
-        const a = g.getNodeAttributes(key);
-        const candidates = nameOf(a);
-        names.push(...candidates);
-        if (candidates.some((c) => c.toLowerCase() === lower)) byName.push(key);
-        else if (a.nativeId.toLowerCase() === lower) byNative.push(key);
-      }
-    }
-    const found = byName.length ? byName : byNative;
+    const byName = kinds.flatMap((k) => idx.byName.get(`${k}|${lower}`) ?? []);
+    const found = byName.length ? byName : kinds.flatMap((k) => idx.byNative.get(`${k}|${lower}`) ?? []);
     if (found.length === 1) return found[0]!;
     if (found.length > 1) {
       throw new AmbiguousNameError(
@@ -267,15 +283,16 @@ export class MemoryStore implements GraphStore {
         found.map((k) => g.getNodeAttribute(k, 'id')),
       );
     }
+    const names = kinds.flatMap((k) => this.byKind(g, k).map((key) => nodeName(g.getNodeAttributes(key))));
     throw new NotFoundError(what, input, suggest(input, names));
   }
 
   private resolveSafe(g: G, input: string): string {
-    return this.resolve(g, 'safe', ['Safe'], input, (a) => [String(a.props.name ?? '')]);
+    return this.resolve(g, 'safe', ['Safe'], input);
   }
 
   private resolveUser(g: G, input: string): string {
-    return this.resolve(g, 'user', ['CyberArkUser'], input, (a) => [String(a.props.login_name ?? '')]);
+    return this.resolve(g, 'user', ['CyberArkUser'], input);
   }
 
   private safeRef(g: G, key: string): SafeRef {
@@ -336,7 +353,7 @@ export class MemoryStore implements GraphStore {
 
   async accountAccess(account: string): Promise<AccountAccessResult> {
     const g = await this.current();
-    const key = this.resolve(g, 'account', ['Account'], account, (a) => [String(a.props.name ?? '')]);
+    const key = this.resolve(g, 'account', ['Account'], account);
     const a = g.getNodeAttributes(key);
     const safeKey = g.inNeighbors(key).find((k) => g.getNodeAttribute(k, 'kind') === 'Safe');
     if (!safeKey) throw new StoreError(`account ${a.id} is in no known safe`);

@@ -1,0 +1,125 @@
+/**
+ * End to end over real HTTP: the simulator serves a generated tenant, the real extractors sync it into the embedded
+ * store, and every who-can answer is compared with the brute-force oracle computed from the tenant file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PrincipalAccess } from '../../src/queries/types.js';
+import { generateTenant } from '../../src/tenant/generate.js';
+import { CyberArkOracle, type Who } from '../oracle/cyberark.js';
+import { type Harness, startHarness } from './helpers.js';
+
+const PERMISSIONS = ['retrieveAccounts', 'useAccounts', 'listAccounts', 'manageSafeMembers', 'requestsAuthorizationLevel2'];
+
+function who(p: PrincipalAccess): Who {
+  return `${p.type}:${p.type === 'CyberArkUser' ? p.login_name! : p.name}` as Who;
+}
+
+function sorted(set: Iterable<string>): string[] {
+  return [...set].sort();
+}
+
+for (const [scale, seed] of [
+  ['small', 11],
+  ['small', 12],
+  ['medium', 3],
+] as const) {
+  describe(`sync ${scale} tenant (seed ${seed}) over HTTP, answers match the oracle`, () => {
+    const tenant = generateTenant(scale, seed);
+    const now = Date.now();
+    const oracle = new CyberArkOracle(tenant, now);
+    let h: Harness;
+
+    beforeAll(async () => {
+      h = await startHarness(tenant);
+      const run = await h.sync({}, now);
+      expect(run.status).toBe('completed');
+    }, 300_000);
+    afterAll(async () => h?.close());
+
+    // Medium tenants: every safe, fewer permissions and path samples, to keep CI time reasonable on 2 cores.
+    const permissions = scale === 'medium' ? ['retrieveAccounts', 'manageSafeMembers'] : PERMISSIONS;
+    const sample = scale === 'medium' ? 40 : undefined;
+
+    it('who-can matches the oracle for every safe and several permissions', async () => {
+      let compared = 0;
+      let nonEmpty = 0;
+      for (const safe of tenant.privilegeCloud.safes) {
+        for (const permission of permissions) {
+          const answer = await h.store.whoCan(permission, safe.name);
+          expect(answer.safe.name).toBe(safe.name);
+          const expected = oracle.whoCan(permission, safe.name);
+          expect(sorted(answer.principals.map(who)), `${permission} on ${safe.name}`).toEqual(sorted(expected));
+          compared++;
+          if (expected.size > 0) nonEmpty++;
+        }
+      }
+      expect(compared).toBe(tenant.privilegeCloud.safes.length * permissions.length);
+      expect(nonEmpty).toBeGreaterThan(tenant.privilegeCloud.safes.length);
+    });
+
+    it('each principal carries exactly the union of its permissions on the safe', async () => {
+      for (const safe of tenant.privilegeCloud.safes.slice(0, scale === 'medium' ? 150 : undefined)) {
+        const expected = oracle.safeAccess(safe.name);
+        const account = tenant.privilegeCloud.accounts.find((a) => a.safeName === safe.name);
+        if (!account) continue;
+        const answer = await h.store.accountAccess(account.id);
+        const got = new Map(answer.principals.map((p) => [who(p), sorted(p.permissions)]));
+        expect(sorted(got.keys()), safe.name).toEqual(sorted(expected.keys()));
+        for (const [w, perms] of expected) expect(got.get(w), `${w} on ${safe.name}`).toEqual(sorted(perms));
+      }
+    });
+
+    it('every path returned is a chain of edges that exist in the tenant, from the principal to the safe', async () => {
+      let checked = 0;
+      for (const safe of tenant.privilegeCloud.safes.slice(0, sample)) {
+        const answer = await h.store.whoCan('listAccounts', safe.name);
+        for (const p of answer.principals) {
+          expect(p.paths.length).toBeGreaterThan(0);
+          expect(p.path_count).toBeGreaterThanOrEqual(p.paths.length);
+          for (const path of p.paths) {
+            expect(path[0]!.kind).toBe(p.type);
+            expect(path.at(-1)).toMatchObject({ kind: 'Safe', name: safe.name, via: 'SAFE_MEMBER' });
+            for (let i = 1; i < path.length; i++) {
+              const from = path[i - 1]!;
+              const to = path[i]!;
+              expect(oracle.hopExists(from, to.via!, to), `${from.name} -${to.via}-> ${to.name}`).toBe(true);
+              checked++;
+            }
+          }
+          // Paths are shortest first.
+          const lengths = p.paths.map((x) => x.length);
+          expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+        }
+      }
+      expect(checked).toBeGreaterThan(0);
+    });
+
+    it('expired memberships grant nothing but stay in the graph, flagged', async () => {
+      const expired = tenant.privilegeCloud.safes.flatMap((s) =>
+        s.members.filter((m) => oracle.isExpired(m)).map((m) => ({ safe: s.name, member: m })),
+      );
+      expect(expired.length).toBeGreaterThan(0);
+      for (const { safe, member } of expired.slice(0, 20)) {
+        const holder = oracle.resolve(member);
+        if (holder.startsWith('CyberArkUser:')) {
+          const login = holder.slice('CyberArkUser:'.length);
+          const paths = await h.store.paths(login, safe, 2);
+          expect(paths.paths.some((p) => p.expired && p.path.length === 2)).toBe(true);
+        }
+      }
+    });
+
+    it('a dynamic (Script) role is flagged and who-can says so', async () => {
+      const script = tenant.identity.roles.find((r) => r.roleType === 'Script');
+      expect(script).toBeDefined();
+      const roles = await h.store.listAssets({ type: 'roles', search: script!.name });
+      const node = roles.items.find((r) => r.name === script!.name)!;
+      expect(node.members_unknown).toBe(true);
+      for (const safe of tenant.privilegeCloud.safes.slice(0, sample)) {
+        const r = await h.store.whoCan('listAccounts', safe.name);
+        const flagged = r.principals.some((p) => p.type === 'CyberArkRole' && p.name === script!.name);
+        expect(r.warnings.some((w) => w.includes(script!.name))).toBe(flagged);
+      }
+    });
+  });
+}
