@@ -407,6 +407,9 @@ export class Neo4jStartError extends Error {
 export async function startLocalNeo4j(opts: StartOptions): Promise<LocalNeo4jServer> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   const uri = `bolt://${BOLT_HOST}:${opts.port}`;
+  if (opts.password.length < 8) {
+    throw new Error('the Neo4j password must have at least 8 characters (Neo4j 5 minimum); check NEO4J_PASSWORD');
+  }
   if (await portInUse(opts.port)) {
     throw new Error(`port ${BOLT_HOST}:${opts.port} is already in use (set NEO4J_BOLT_PORT to another port)`);
   }

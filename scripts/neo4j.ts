@@ -2,7 +2,8 @@
  * Local Neo4j for development and CI, without Docker:
  *   npm run neo4j:start   resolve the jars (cached), start the launcher detached, wait for an authenticated Bolt query
  *   npm run neo4j:stop    SIGTERM the recorded PID (SIGKILL after 30 s), remove the PID file
- *   node --import tsx scripts/neo4j.ts status
+ *   node --import tsx scripts/neo4j.ts status   exit 0 running and answering, 3 not running, 1 running but failing
+ *   node --import tsx scripts/neo4j.ts jars     only resolve/copy the jar set into the cache (CI install step)
  *
  * Env: NEO4J_BOLT_PORT (7687), NEO4J_PASSWORD (local-only default 'arkgraph-dev-password'), NEO4J_HOME_DIR (.neo4j),
  * NEO4J_HEAP (1g), NEO4J_PAGECACHE (256m), NEO4J_TX_MEMORY_MAX (512m), NEO4J_START_TIMEOUT_MS (120000).
@@ -85,11 +86,7 @@ async function start(): Promise<number> {
   }
 
   const java = checkJava();
-  const jars = await ensureJars(paths.libDir, log);
-  log(
-    `Neo4j ${jars.version}: ${jars.jarCount} jars, ${(jars.bytes / 1024 / 1024).toFixed(0)} MiB in ${paths.libDir}` +
-      (jars.copied ? ` (resolved in ${(jars.ms / 1000).toFixed(1)} s)` : ' (cached)'),
-  );
+  await jars();
   log(`starting on ${s.uri} with Java ${java}, data in ${paths.dataDir}, log ${paths.logFile}`);
   const server = await startLocalNeo4j({
     libDir: paths.libDir,
@@ -131,6 +128,17 @@ async function stop(): Promise<number> {
   return 0;
 }
 
+/** Resolves/copies the jar set only (for CI's install step); prints what is in the cache. */
+async function jars(): Promise<number> {
+  const { paths } = settings();
+  const set = await ensureJars(paths.libDir, log);
+  log(
+    `Neo4j ${set.version}: ${set.jarCount} jars, ${(set.bytes / 1024 / 1024).toFixed(0)} MiB in ${paths.libDir}` +
+      (set.copied ? ` (resolved in ${(set.ms / 1000).toFixed(1)} s)` : ' (cached)'),
+  );
+  return 0;
+}
+
 async function status(): Promise<number> {
   const s = settings();
   const pid = readPidFile(s.paths.pidFile);
@@ -152,8 +160,10 @@ async function main(): Promise<number> {
       return stop();
     case 'status':
       return status();
+    case 'jars':
+      return jars();
     default:
-      console.error('usage: node --import tsx scripts/neo4j.ts start|stop|status');
+      console.error('usage: node --import tsx scripts/neo4j.ts start|stop|status|jars');
       return 2;
   }
 }

@@ -87,23 +87,25 @@ public final class Neo4jLauncher {
           .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofSeconds(1))
           .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofSeconds(1));
 
+      timing("configured");
       dbms = builder.build();
+      timing("dbms built (Bolt listening)");
 
       var system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
       if (!system.isAvailable(120_000)) {
         fail("the system database did not become available within 120 s", null);
       }
       setPassword(system, password);
+      timing("password set");
 
       var neo4j = dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
       if (!neo4j.isAvailable(120_000)) {
         fail("the database 'neo4j' did not become available within 120 s", null);
       }
-      String version = neo4j.executeTransactionally(
-          "CALL dbms.components() YIELD versions RETURN versions[0] AS v", Map.of(),
-          r -> r.hasNext() ? String.valueOf(r.next().get("v")) : "unknown");
+      String version = org.neo4j.kernel.internal.Version.getNeo4jVersion();
 
       waitForBolt(port);
+      timing("database available");
       System.out.println("NEO4J_READY bolt://" + HOST + ":" + port + " " + version);
       System.out.flush();
     } catch (Throwable e) {
@@ -174,6 +176,12 @@ public final class Neo4jLauncher {
       System.out.flush();
     }
     stopped.countDown();
+  }
+
+  /** Start-up milestones (ms since JVM start) on stdout, for docs/neo4j-local.md's timings. */
+  private static void timing(String what) {
+    long ms = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
+    System.out.println("NEO4J_TIMING " + ms + " ms " + what);
   }
 
   private static <T> T parse(Setting<T> setting, String value) {
