@@ -8,7 +8,13 @@ import { generateTenant } from '../../src/tenant/generate.js';
 import { CyberArkOracle, type Who } from '../oracle/cyberark.js';
 import { type Harness, startHarness } from './helpers.js';
 
-const PERMISSIONS = ['retrieveAccounts', 'useAccounts', 'listAccounts', 'manageSafeMembers', 'requestsAuthorizationLevel2'];
+const PERMISSIONS = [
+  'retrieveAccounts',
+  'useAccounts',
+  'listAccounts',
+  'manageSafeMembers',
+  'requestsAuthorizationLevel2',
+];
 
 function who(p: PrincipalAccess): Who {
   return `${p.type}:${p.type === 'CyberArkUser' ? p.login_name! : p.name}` as Who;

@@ -78,7 +78,8 @@ export class CyberArkOracle {
     };
     for (const [login, roles] of this.rolesOfUser) for (const r of roles) hold(r, `CyberArkUser:${login}`);
     for (const [group, roles] of this.rolesOfGroup) for (const r of roles) hold(r, `CyberArkGroup:${group}`);
-    for (const r of id.roles) for (const held of this.roleClosure.get(r.id)!) if (held !== r.id) hold(held, `CyberArkRole:${r.name}`);
+    for (const r of id.roles)
+      for (const held of this.roleClosure.get(r.id)!) if (held !== r.id) hold(held, `CyberArkRole:${r.name}`);
     for (const vg of tenant.privilegeCloud.vaultGroups) {
       this.vaultGroupMembers.set(
         vg.groupName.toLowerCase(),
@@ -107,11 +108,14 @@ export class CyberArkOracle {
       const login = this.usersByLogin.get(m.memberName.toLowerCase());
       return login ? `CyberArkUser:${login}` : `VaultUser:${m.memberName}`;
     }
-    for (const [rid, name] of this.roleNames) if (name === m.memberName) return `CyberArkRole:${this.roleNames.get(rid)!}`;
+    for (const [rid, name] of this.roleNames)
+      if (name === m.memberName) return `CyberArkRole:${this.roleNames.get(rid)!}`;
     const ci = [...this.roleNames.values()].filter((n) => n.toLowerCase() === m.memberName.toLowerCase());
     if (ci.length === 1) return `CyberArkRole:${ci[0]}`;
     const groups = this.tenant.identity.groups.filter(
-      (g) => g.name.toLowerCase() === m.memberName.toLowerCase() || g.displayName.toLowerCase() === m.memberName.toLowerCase(),
+      (g) =>
+        g.name.toLowerCase() === m.memberName.toLowerCase() ||
+        g.displayName.toLowerCase() === m.memberName.toLowerCase(),
     );
     if (groups.length === 1) return `CyberArkGroup:${groups[0]!.name}`;
     return `VaultGroup:${m.memberName}`;
@@ -172,7 +176,10 @@ export class CyberArkOracle {
       if (!parent || to.kind !== 'CyberArkRole') return false;
       if (from.kind === 'CyberArkUser') {
         const user = id.users.find((u) => u.username === from.name);
-        return !!user && (parent.roleType === 'Everybody' || parent.members.some((m) => m.type === 'User' && m.id === user.id));
+        return (
+          !!user &&
+          (parent.roleType === 'Everybody' || parent.members.some((m) => m.type === 'User' && m.id === user.id))
+        );
       }
       if (from.kind === 'CyberArkGroup') {
         const group = id.groups.find((g) => g.name === from.name);
@@ -185,7 +192,9 @@ export class CyberArkOracle {
       return false;
     }
     if (via === 'MEMBER_OF' && to.kind === 'VaultGroup') {
-      return (this.vaultGroupMembers.get(to.name.toLowerCase()) ?? []).some((m) => m.toLowerCase() === from.name.toLowerCase());
+      return (this.vaultGroupMembers.get(to.name.toLowerCase()) ?? []).some(
+        (m) => m.toLowerCase() === from.name.toLowerCase(),
+      );
     }
     if (via === 'SAFE_MEMBER' && to.kind === 'Safe') {
       const safe = this.tenant.privilegeCloud.safes.find((s) => s.name === to.name);
