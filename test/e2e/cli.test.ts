@@ -1,0 +1,189 @@
+/** The CLI contract (docs/cli.md): commands, --json shapes, human tables, exit codes, no secrets in output. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { generateTenant } from '../../src/tenant/generate.js';
+import { CyberArkOracle } from '../oracle/cyberark.js';
+
+const tenant = generateTenant('small', 5);
+let sim: Simulator;
+let dir: string;
+let configFile: string;
+const secret = tenant.identity.oauthClients[0]!.clientSecret;
+
+async function cli(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'arkgraph', '--config', configFile, '--log-level', 'silent', ...args], {
+    out: (t) => {
+      stdout += `${t}\n`;
+    },
+    err: (t) => {
+      stderr += `${t}\n`;
+    },
+  });
+  expect(stdout + stderr).not.toContain(secret);
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ tenant });
+  dir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-cli-'));
+  await writeFile(path.join(dir, 'secret'), `${secret}\n`, { mode: 0o600 });
+  configFile = path.join(dir, 'arkgraph.config.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      identity: {
+        url: sim.identityUrl,
+        clientId: tenant.identity.oauthClients[0]!.clientId,
+        clientSecretFile: 'secret',
+      },
+      privilegeCloud: { url: sim.pcloudUrl },
+      dataDir: 'data',
+    }),
+  );
+});
+afterAll(async () => {
+  await sim?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('arkgraph CLI', () => {
+  it('--help lists the commands and every environment variable', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    for (const word of ['sync', 'who-can', 'access', 'paths', 'account-access', 'simulate', 'demo'])
+      expect(r.stdout).toContain(word);
+    for (const v of [
+      'ARKGRAPH_IDENTITY_URL',
+      'ARKGRAPH_PCLOUD_URL',
+      'ARKGRAPH_CLIENT_ID',
+      'ARKGRAPH_CLIENT_SECRET',
+      'ARKGRAPH_OAUTH_APP_ID',
+      'ARKGRAPH_DATA_DIR',
+    ]) {
+      expect(r.stdout).toContain(v);
+    }
+  });
+
+  it('queries before any sync fail as a store error (exit 4)', async () => {
+    const r = await cli('who-can', 'retrieveAccounts', '--safe', 'x');
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/run "arkgraph sync" first/);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await cli('who-can', 'retrieveAccounts')).code).toBe(2);
+    expect((await cli('no-such-command')).code).toBe(2);
+  });
+
+  it('sync loads the tenant and who-can --json answers with identities and paths', async () => {
+    const s = await cli('sync', '--json');
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout).status).toBe('completed');
+
+    const oracle = new CyberArkOracle(tenant, Date.now());
+    const safe = tenant.privilegeCloud.safes.find((x) =>
+      [...oracle.whoCan('retrieveAccounts', x.name)].some((w) => w.startsWith('CyberArkUser:')),
+    )!;
+    const r = await cli('who-can', 'Retrieve Accounts', '--safe', safe.name.toUpperCase(), '--json');
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body.safe.name).toBe(safe.name);
+    expect(body.permission).toBe('retrieveAccounts');
+    const users = body.principals.filter((p: { type: string }) => p.type === 'CyberArkUser');
+    expect(users.length).toBeGreaterThan(0);
+    for (const u of users) {
+      expect(Object.keys(u)).toEqual(
+        expect.arrayContaining([
+          'type',
+          'login_name',
+          'display_name',
+          'identity_type',
+          'is_active',
+          'last_login_at',
+          'permissions',
+          'paths',
+        ]),
+      );
+      expect(u.permissions).toContain('retrieveAccounts');
+      for (const p of u.paths) {
+        expect(p[0]).toMatchObject({ kind: 'CyberArkUser', name: u.login_name });
+        expect(p.at(-1)).toMatchObject({ kind: 'Safe', name: safe.name });
+        for (const step of p) expect(Object.keys(step)).toEqual(expect.arrayContaining(['kind', 'id', 'name']));
+      }
+    }
+    const expected = [...oracle.whoCan('retrieveAccounts', safe.name)]
+      .filter((w) => w.startsWith('CyberArkUser:'))
+      .map((w) => w.slice(13))
+      .sort();
+    expect(users.map((u: { login_name: string }) => u.login_name).sort()).toEqual(expected);
+
+    const human = await cli('who-can', 'retrieveaccounts', '--safe', safe.name);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/TYPE\s+PRINCIPAL\s+ACTIVE\s+LAST LOGIN\s+PATH/);
+    expect(human.stdout).toContain(`SAFE_MEMBER→ ${safe.name}`);
+  });
+
+  it('access, paths and account-access answer for a user and an account', async () => {
+    const user = tenant.identity.users[0]!;
+    const a = await cli('access', '--user', user.username.toUpperCase(), '--json');
+    expect(a.code).toBe(0);
+    const access = JSON.parse(a.stdout);
+    expect(access.user.login_name).toBe(user.username);
+    expect(access.roles.some((r: { how: string }) => r.how === 'implicit')).toBe(true);
+
+    const safe = access.safes[0]?.safe.name ?? tenant.privilegeCloud.safes[0]!.name;
+    const p = await cli('paths', '--from', user.username, '--safe', safe, '--max-depth', '4', '--json');
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout).max_depth).toBe(4);
+    expect((await cli('paths', '--from', user.username, '--safe', safe, '--max-depth', '99')).code).toBe(2);
+
+    const account = tenant.privilegeCloud.accounts[0]!;
+    const acc = await cli('account-access', '--account', account.id, '--json');
+    expect(acc.code).toBe(0);
+    expect(JSON.parse(acc.stdout).account.safe_name).toBe(account.safeName);
+  });
+
+  it('an unknown permission exits 2 and lists the valid ones; an unknown safe suggests close names', async () => {
+    const r = await cli('who-can', 'retrieve', '--safe', tenant.privilegeCloud.safes[0]!.name);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('retrieveAccounts ("Retrieve Accounts")');
+    const name = tenant.privilegeCloud.safes[0]!.name;
+    const s = await cli('who-can', 'retrieveAccounts', '--safe', `${name.slice(0, -1)}`);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toContain(`did you mean: "${name}"`);
+  });
+
+  it('a failed sync exits 3, names the source and endpoint, and keeps the graph', async () => {
+    sim.faults.add({ match: { path: '/passwordvault/api/safes' }, kind: 'status5xx', status: 500 });
+    try {
+      const r = await cli('sync');
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/privilegecloud GET \/PasswordVault\/API\/Safes/);
+      expect(r.stderr).toMatch(/previous graph is unchanged/);
+    } finally {
+      sim.faults.clear();
+    }
+    const runs = JSON.parse((await cli('runs', '--json')).stdout);
+    expect(runs[0].status).toBe('failed');
+    expect(runs[1].status).toBe('completed');
+    expect((await cli('who-can', 'listAccounts', '--safe', tenant.privilegeCloud.safes[0]!.name)).code).toBe(0);
+  });
+
+  it('refuses secrets written into the config file', async () => {
+    const bad = path.join(dir, 'bad.json');
+    await writeFile(bad, JSON.stringify({ identity: { url: sim.identityUrl, clientId: 'x', clientSecret: 'nope' } }));
+    let stderr = '';
+    const code = await main(['node', 'arkgraph', '--config', bad, 'sync'], {
+      out: () => {},
+      err: (t) => (stderr += t),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/secrets are not read from the config file/);
+  });
+});
