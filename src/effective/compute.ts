@@ -74,7 +74,9 @@ export class GrantIndex {
 
   constructor(graph: AccessGraph) {
     this.nodes = graph.nodes;
-    graph.nodes.forEach((n, i) => this.index.set(nodeKey(n.kind, n.id), i));
+    graph.nodes.forEach((n, i) => {
+      this.index.set(nodeKey(n.kind, n.id), i);
+    });
     this.names = graph.nodes.map(nodeName);
     this.steps = graph.nodes.map(() => []);
     this.grants = graph.nodes.map(() => []);
