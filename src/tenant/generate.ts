@@ -31,6 +31,7 @@ import {
   APP_CATEGORIES,
   APP_NAMES,
   asciiFold,
+  CountingNames,
   DEPARTMENTS,
   dnOf,
   FIRST_NAMES,
@@ -50,7 +51,7 @@ import {
   SPECIAL_SAFES,
   SYSTEM_SAFES,
 } from './generate/names.js';
-import { Rng, Weighted } from './generate/rng.js';
+import { flat, Rng, Weighted } from './generate/rng.js';
 
 export type Scale = 'small' | 'medium' | 'large';
 
@@ -455,13 +456,15 @@ function mobile(rng: Rng): string {
 
 function generateUsers(ctx: Ctx): void {
   const rng = Rng.stream(ctx.seed, 'users');
-  const { principals } = ctx;
-  const adCn = new NameRegistry();
-  const atNumber = (base: string, n: number) => base.replace('@', `${n}@`);
+  // Logins are lower-case `first.last@domain` (no digits before the @), AD CNs `Last, First`: neither can collide
+  // with a group, role or vault name, so they get the cheap counting registries (this loop runs 100,000 times).
+  const logins = new CountingNames();
+  const adCn = new CountingNames();
+  const atNumber = (base: string, n: number) => flat(base.replace('@', `${n}@`));
 
   // Fixed CDS users: the tenant admin, the OAuth client arkgraph reads with, a sync service user, an invited user.
   const admin = blankUser(ctx, 'CDS', rng.guid(), `admin@${ctx.cdsSuffix}`, 'Tenant Admin');
-  principals.claim(admin.username);
+  logins.next(admin.username, atNumber);
   Object.assign(admin, {
     email: `admin@${ctx.mailDomain}`,
     lastLogin: isoBefore(3600 + rng.int(DAY)),
@@ -471,7 +474,7 @@ function generateUsers(ctx: Ctx): void {
   ctx.adminUsers.push(pushUser(ctx, 'CDS', admin, 'Tenant', 'Admin'));
 
   const reader = blankUser(ctx, 'CDS', rng.guid(), `arkgraph-reader@${ctx.cdsSuffix}`, 'arkgraph reader');
-  principals.claim(reader.username);
+  logins.next(reader.username, atNumber);
   Object.assign(reader, {
     lastLogin: isoBefore(600 + rng.int(DAY)),
     serviceUser: true,
@@ -481,7 +484,7 @@ function generateUsers(ctx: Ctx): void {
   pushUser(ctx, 'CDS', reader, 'arkgraph', 'reader');
 
   const sync = blankUser(ctx, 'CDS', rng.guid(), `svc-pcloud-sync@${ctx.cdsSuffix}`, 'svc Privilege Cloud sync');
-  principals.claim(sync.username);
+  logins.next(sync.username, atNumber);
   Object.assign(sync, {
     lastLogin: isoBefore(rng.int(7 * DAY)),
     serviceUser: true,
@@ -490,14 +493,14 @@ function generateUsers(ctx: Ctx): void {
   pushUser(ctx, 'CDS', sync, 'svc', 'sync');
 
   const invited = blankUser(ctx, 'CDS', rng.guid(), `jane+test@${ctx.cdsSuffix}`, 'Jane Test (QA)');
-  principals.claim(invited.username);
+  logins.next(invited.username, atNumber);
   Object.assign(invited, { email: `jane+test@${ctx.mailDomain}`, status: 'Invited' });
   pushUser(ctx, 'CDS', invited, 'Jane', 'Test');
 
   // Fixed AD users whose CNs need escaping.
   for (const [cn, local, ous, first, last] of SPECIAL_AD_USERS) {
-    adCn.claim(cn);
-    const username = principals.unique(`${local}@${AD_FOREST}`, atNumber);
+    adCn.next(cn, (b) => b);
+    const username = logins.next(`${local}@${AD_FOREST}`, atNumber);
     const user = blankUser(ctx, 'AD', rng.guid(), username, cn);
     user.email = username;
     user.lastLogin = isoBefore(rng.int(60 * DAY));
@@ -507,7 +510,7 @@ function generateUsers(ctx: Ctx): void {
   }
   // One FDS user with an apostrophe and an accent in the login.
   {
-    const username = principals.unique(`zoe.d'angelo@${ctx.fdsDomain}`, atNumber);
+    const username = logins.next(`zoe.d'angelo@${ctx.fdsDomain}`, atNumber);
     const user = blankUser(ctx, 'FDS', rng.guid(), username, "Zoë D'Angelo (Contractor)");
     user.email = username;
     user.externalUuid = rng.guid();
@@ -527,7 +530,7 @@ function generateUsers(ctx: Ctx): void {
       const dept = asciiFold(rng.pick(DEPARTMENTS))
         .toLowerCase()
         .replace(/[^a-z0-9]+/g, '');
-      const username = principals.unique(`svc-${dept}@${ctx.cdsSuffix}`, atNumber);
+      const username = logins.next(`svc-${dept}@${ctx.cdsSuffix}`, atNumber);
       user = blankUser(ctx, kind, id, username, `svc ${dept}`);
       user.serviceUser = true;
       user.oauthClient = rng.chance(0.3);
@@ -535,16 +538,16 @@ function generateUsers(ctx: Ctx): void {
     } else {
       const local = loginPart(first, last);
       const domain = kind === 'CDS' ? ctx.cdsSuffix : kind === 'AD' ? AD_FOREST : ctx.fdsDomain;
-      const username = principals.unique(`${local}@${domain}`, atNumber);
+      const username = logins.next(flat(`${local}@${domain}`), atNumber);
       if (kind === 'AD') {
-        const cn = adCn.unique(`${last}, ${first}`, (b, n) => `${b} (${n})`);
+        const cn = adCn.next(flat(`${last}, ${first}`), (b, n) => flat(`${b} (${n})`));
         user = blankUser(ctx, kind, id, username, cn);
         user.email = username;
         const ou = rng.pick(AD_USER_OUS);
         user.distinguishedName = dnOf(cn, ou === 'Users' ? ['Users'] : [ou, 'Users'], AD_FOREST);
       } else {
-        user = blankUser(ctx, kind, id, username, `${first} ${last}`);
-        user.email = kind === 'FDS' ? username : `${username.slice(0, username.indexOf('@'))}@${ctx.mailDomain}`;
+        user = blankUser(ctx, kind, id, username, flat(`${first} ${last}`));
+        user.email = kind === 'FDS' ? username : flat(`${username.slice(0, username.indexOf('@'))}@${ctx.mailDomain}`);
         if (kind === 'FDS') user.externalUuid = rng.guid();
         if (kind === 'CDS') user.securityQuestionCount = rng.pick([0, 0, 1, 2, 3]);
       }
@@ -1624,14 +1627,16 @@ function generateAccounts(ctx: Ctx, safes: Safe[]): Account[] {
       n += rng.chance(0.05) ? 2 : 1;
       const tag = k.toString(36).padStart(5, '0');
       const p = PLATFORMS.sample(rng);
-      const address = p.address(tag, k);
+      const rawAddress = p.address(tag, k);
+      const address = rawAddress === undefined ? undefined : flat(rawAddress);
       let userName = rng.pick(p.userNames);
-      if (userName.endsWith('-') || userName.endsWith('_') || p.platformId === 'WinDomain') userName += tag;
+      if (userName.endsWith('-') || userName.endsWith('_') || p.platformId === 'WinDomain')
+        userName = flat(userName + tag);
       const created = safe.creationTime + rng.int(EPOCH_S - safe.creationTime);
       // Properties are assigned in the schema's order, so that parseTenant() output serialises identically.
       const account = {
-        id: `${safe.safeNumber}_${n}`,
-        name: `${p.category}-${p.platformId || 'Generic'}-${address ?? 'none'}-${userName}`,
+        id: flat(`${safe.safeNumber}_${n}`),
+        name: flat(`${p.category}-${p.platformId || 'Generic'}-${address ?? 'none'}-${userName}`),
         safeName: safe.name,
         platformId: p.platformId,
       } as Account;
@@ -1660,7 +1665,7 @@ function generateAccounts(ctx: Ctx, safes: Safe[]): Account[] {
         if (rng.chance(0.5)) account.lastReconciledTime = modified;
       }
       if (rng.chance(0.05)) {
-        account.remoteMachines = `srv-${tag}a.${AD_FOREST};srv-${tag}b.${AD_FOREST}`;
+        account.remoteMachines = flat(`srv-${tag}a.${AD_FOREST};srv-${tag}b.${AD_FOREST}`);
       }
       accounts[k++] = account;
     }

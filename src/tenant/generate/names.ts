@@ -251,12 +251,12 @@ export const SPECIAL_ROLES = [
   'Finance & Legal Approvers',
   'C# Developers',
   'Unix+Linux Admins',
-  'DBA (Oracle)',
+  'DBA (Oracle), Zürich',
   "L'équipe Cloud",
   'Q&A / Test',
   'Audit 100% Review',
-  'Zürich Ops',
   'Ops, EMEA',
+  'Zürich Ops',
   'Réseau & Sécurité',
   "Søren's Team",
   'Helpdesk',
@@ -429,5 +429,20 @@ export class NameRegistry {
         return candidate;
       }
     }
+  }
+}
+
+/**
+ * A cheaper registry for names built from fixed, consistently cased parts (logins, AD CNs): keyed by the exact base,
+ * it hands out `base`, then `variant(base, 2)`, `variant(base, 3)` … The caller guarantees that variants cannot
+ * collide with another base (e.g. bases never end in a digit) and that bases differing only in case cannot occur.
+ */
+export class CountingNames {
+  private readonly count = new Map<string, number>();
+
+  next(base: string, variant: (base: string, n: number) => string): string {
+    const n = (this.count.get(base) ?? 0) + 1;
+    this.count.set(base, n);
+    return n === 1 ? base : variant(base, n);
   }
 }

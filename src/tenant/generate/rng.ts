@@ -13,6 +13,16 @@ function hex16(n: number): string {
   return HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
 }
 
+/**
+ * Returns `text` flattened: V8 builds concatenations as rope ("cons") strings, and a retained rope costs several
+ * heap objects that every GC copies. Reading one character flattens it in place, which made generating the large
+ * tenant about twice as fast. Semantically the identity function.
+ */
+export function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 /** FNV-1a over a string: turns a stream label into 32 bits. */
 function fnv1a(text: string): number {
   let h = 0x811c9dc5;
@@ -106,14 +116,16 @@ export class Rng {
     const b = this.uint32();
     const c = this.uint32();
     const d = this.uint32();
-    return `${hex32(a)}-${hex16(b >>> 16)}-${hex16((b & 0x0fff) | 0x4000)}-${hex16(((c >>> 16) & 0x3fff) | 0x8000)}-${hex16(c & 0xffff)}${hex32(d)}`;
+    return flat(
+      `${hex32(a)}-${hex16(b >>> 16)}-${hex16((b & 0x0fff) | 0x4000)}-${hex16(((c >>> 16) & 0x3fff) | 0x8000)}-${hex16(c & 0xffff)}${hex32(d)}`,
+    );
   }
 
   /** `bytes` random bytes as lower-case hex. */
   hex(bytes: number): string {
     let out = '';
     for (let i = 0; i < bytes; i++) out += HEX[this.uint32() & 255]!;
-    return out;
+    return flat(out);
   }
 }
 
