@@ -31,6 +31,7 @@ import {
   type ColumnDef,
   compileMongoFilter,
   fail,
+  Memo,
   ok,
   type PageArgs,
   QueryError,
@@ -261,6 +262,20 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
   // Authenticated endpoints
 
   const tables = redrockTables(model);
+  // DirectoryServiceQuery rows are built on first use and kept (the tenant is immutable while serving).
+  const lazy = <T>(build: () => T): (() => T) => {
+    let value: T | undefined;
+    return () => {
+      value ??= build();
+      return value;
+    };
+  };
+  const dsqRows = {
+    users: lazy(() => tenant.identity.users.map((u) => dsqUserRow(model, u))),
+    groups: lazy(() => tenant.identity.groups.map((g) => dsqGroupRow(model, g))),
+    roles: lazy(() => tenant.identity.roles.map(dsqRoleRow)),
+  };
+  const dsqCache = new Memo<SourceRow[]>();
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
@@ -341,7 +356,8 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
         Array.isArray(dirFilter) && dirFilter.length > 0
           ? new Set(dirFilter.filter((d): d is string => typeof d === 'string').map((d) => d.toLowerCase()))
           : undefined;
-      const inDirs = (uuid: string) => !dirs || dirs.has(uuid.toLowerCase());
+      const inDirs = (r: SourceRow) => !dirs || dirs.has(String(r.values.DirectoryServiceUuid).toLowerCase());
+      const dirKey = dirs ? [...dirs].sort().join(',') : '*';
       try {
         const result: Record<string, QueryResult> = {};
         const sub = (
@@ -349,7 +365,8 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
           tableName: string,
           primary: string,
           columns: ColumnDef[],
-          rows: SourceRow[],
+          rows: () => SourceRow[],
+          byDirectory: boolean,
         ): QueryResult | undefined => {
           const raw = pick(body, key);
           if (raw === undefined || raw === null) return undefined;
@@ -364,30 +381,21 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
             }
           } else filter = raw;
           const predicate = compileMongoFilter(filter, columns);
-          return dsqResult(
-            tableName,
-            primary,
-            columns,
-            rows.filter((r) => predicate(r.values)),
-            args,
-            c,
+          const order = sortKeys(columns, args);
+          // Rows are immutable: the filtered and sorted list serves every page of the same query.
+          const cacheKey = JSON.stringify([key, filter, byDirectory ? dirKey : '*', order]);
+          const selected = dsqCache.get(cacheKey, () =>
+            sortRows(
+              rows().filter((r) => (!byDirectory || inDirs(r)) && predicate(r.values)),
+              order,
+              primary,
+            ),
           );
+          return dsqResult(tableName, primary, columns, selected, args, c);
         };
-        const users = sub(
-          'user',
-          'User',
-          'InternalName',
-          DSQ_USER_COLUMNS,
-          tenant.identity.users.filter((u) => inDirs(u.directoryServiceUuid)).map((u) => dsqUserRow(model, u)),
-        );
-        const groups = sub(
-          'group',
-          'Group',
-          'InternalName',
-          DSQ_GROUP_COLUMNS,
-          tenant.identity.groups.filter((g) => inDirs(g.directoryServiceUuid)).map((g) => dsqGroupRow(model, g)),
-        );
-        const roles = sub('roles', 'Role', '_ID', DSQ_ROLE_COLUMNS, tenant.identity.roles.map(dsqRoleRow));
+        const users = sub('user', 'User', 'InternalName', DSQ_USER_COLUMNS, dsqRows.users, true);
+        const groups = sub('group', 'Group', 'InternalName', DSQ_GROUP_COLUMNS, dsqRows.groups, true);
+        const roles = sub('roles', 'Role', '_ID', DSQ_ROLE_COLUMNS, dsqRows.roles, false);
         if (users) result.User = users;
         if (groups) result.Group = groups;
         if (roles) result.roles = roles;
@@ -505,8 +513,7 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
         entities: [{ Type: 'Role', Key: r.id, IsForeignKey: false }],
       }));
       const columns = columnsOf('Name', 'RoleName', 'Description', 'AdministrativeRights');
-      const sorted = sortRows(rows, [], 'ID');
-      return ok(simpleResult('Role', 'ID', columns, sorted, readArgs(body), capOf(request)));
+      return ok(simpleResult('Role', 'ID', columns, rows, readArgs(body), capOf(request)));
     });
 
     api.post('/UserMgmt/GetUserAttributes', async (request) => {
@@ -580,6 +587,16 @@ function columnsOf(...names: string[]): ColumnDef[] {
   return names.map((name) => ({ name, type: name === 'AdministrativeRights' ? 'object' : 'string' }));
 }
 
+function sortKeys(columns: ColumnDef[], args: PageArgs) {
+  const byLower = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
+  return args.sortBy.map((s) => {
+    const name = byLower.get(s.toLowerCase());
+    if (!name) throw new QueryError(`unknown sort column "${s}"`);
+    return { column: name, desc: !args.ascending, nocase: true };
+  });
+}
+
+/** A DirectoryServiceQuery sub-result over rows already filtered and sorted. */
 function dsqResult(
   tableName: string,
   key: string,
@@ -588,17 +605,11 @@ function dsqResult(
   args: PageArgs,
   cap: number | undefined,
 ): QueryResult {
-  const byLower = new Map(columns.map((c) => [c.name.toLowerCase(), c.name]));
-  const order = args.sortBy.map((s) => {
-    const name = byLower.get(s.toLowerCase());
-    if (!name) throw new QueryError(`unknown sort column "${s}"`);
-    return { column: name, desc: !args.ascending, nocase: true };
-  });
   return resultSet({
     tableName,
     key,
     projection: columns.map((c) => ({ out: c.name, column: c })),
-    rows: sortRows(rows, order, key),
+    rows,
     args,
     cap,
     columnsMeta: true,

@@ -464,7 +464,12 @@ export async function buildPCloudServer(opts: PCloudServerOptions): Promise<Fast
       for (const t of q.filter ? parseFilter(q.filter, ['safeName', 'modificationTime'], ['eq', 'gte']) : []) {
         if (t.key === 'safeName') {
           if (t.op !== 'eq') throw badParam('safeName supports eq only');
-          accounts = model.accountsOfSafe(t.value).filter((a) => accounts.includes(a));
+          const ofSafe = model.accountsOfSafe(t.value);
+          if (accounts === pc.accounts) accounts = ofSafe;
+          else {
+            const current = new Set(accounts);
+            accounts = ofSafe.filter((a) => current.has(a));
+          }
         } else {
           const since = Number(t.value);
           if (t.op !== 'gte' || !Number.isFinite(since)) throw badParam('modificationTime needs gte <epoch seconds>');

@@ -35,6 +35,27 @@ export class QueryError extends Error {
   override name = 'QueryError';
 }
 
+/** A small least-recently-used cache: filtered and sorted row lists are reused across the pages of one query. */
+export class Memo<V> {
+  readonly #entries = new Map<string, V>();
+  constructor(private readonly max = 32) {}
+
+  get(key: string, compute: () => V): V {
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, hit);
+      return hit;
+    }
+    const value = compute();
+    this.#entries.set(key, value);
+    if (this.#entries.size > this.max) this.#entries.delete(this.#entries.keys().next().value as string);
+    return value;
+  }
+}
+
+const sortedRowsCache = new WeakMap<Dataset, Memo<SourceRow[]>>();
+
 // ---------------------------------------------------------------------------------------------------------------
 // Envelope
 
@@ -642,20 +663,25 @@ export function runQuery(
       : q.select.map((s) => ({ out: s.alias, column: resolveColumn(s.column) }));
   if (q.select !== '*') for (const s of q.select) aliases.set(s.alias.toLowerCase(), s.column.toLowerCase());
 
-  let rows = ds.rows;
-  if (q.where) {
-    const predicate = compileCondition(q.where, (n) => resolveColumn(n).name);
-    rows = rows.filter((r) => predicate(r.values));
-  }
+  const predicate = q.where ? compileCondition(q.where, (n) => resolveColumn(n).name) : undefined;
   const order =
     q.orderBy.length > 0
       ? q.orderBy.map((k) => ({ ...k, column: resolveColumn(k.column).name }))
       : args.sortBy.map((c) => ({ column: resolveColumn(c).name, desc: !args.ascending, nocase: true }));
+  let memo = sortedRowsCache.get(ds);
+  if (!memo) {
+    memo = new Memo();
+    sortedRowsCache.set(ds, memo);
+  }
+  // The datasets are immutable, so the filtered and sorted rows can serve every page of the same query.
+  const rows = memo.get(JSON.stringify([q.where ?? null, order]), () =>
+    sortRows(predicate ? ds.rows.filter((r) => predicate(r.values)) : ds.rows, order, ds.key),
+  );
   return resultSet({
     tableName: ds.tableName,
     key: ds.key,
     projection,
-    rows: sortRows(rows, order, ds.key),
+    rows,
     args,
     cap,
     columnsMeta: true,
