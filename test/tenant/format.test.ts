@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -386,5 +386,34 @@ describe('loadTenantFile', () => {
 
   it('fails on a missing file', async () => {
     await expect(loadTenantFile(join(dir, 'missing.json'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('docs/tenant-format.md', () => {
+  let doc: string;
+  beforeAll(async () => {
+    doc = await readFile(new URL('../../docs/tenant-format.md', import.meta.url), 'utf8');
+  });
+  const jsonBlocks = (text: string) => [...text.matchAll(/```json\n([\s\S]*?)\n```/g)].map((m) => JSON.parse(m[1]!));
+
+  it('shows a smallest valid file that parses', () => {
+    const quickStart = doc.slice(doc.indexOf('## Quick start'), doc.indexOf('## Conventions'));
+    const [minimalDoc] = jsonBlocks(quickStart);
+    expect(parseTenant(minimalDoc).identity.users).toHaveLength(1);
+  });
+
+  it('has a complete example that parses and shows the documented features', () => {
+    const [example] = jsonBlocks(doc.slice(doc.indexOf('## Complete example')));
+    const t = parseTenant(example);
+    expect(t.identity.directoryServices.map((d) => d.service)).toEqual(['CDS', 'AdProxy', 'FDS']);
+    expect(t.identity.roles.map((r) => r.roleType)).toEqual(
+      expect.arrayContaining(['PrincipalList', 'Everybody', 'Script']),
+    );
+    const members = t.privilegeCloud.safes[0]!.members;
+    expect(members.some((m) => m.isPredefinedUser)).toBe(true);
+    expect(members.some((m) => m.memberType === 'Group' && m.memberId === 'Privilege_Cloud_Admins_ID')).toBe(true);
+    expect(members.some((m) => m.membershipExpirationDate !== null)).toBe(true);
+    expect(t.privilegeCloud.accounts).toHaveLength(2);
+    expect(t.privilegeCloud.pasLogins).toHaveLength(1);
   });
 });
