@@ -7,7 +7,8 @@ import type { GrantPath } from '../../src/queries/types.js';
 const nodes: GraphNode[] = [];
 const edges: GraphEdge[] = [];
 const n = (kind: NodeKind, id: string, name = id) => {
-  const props = kind === 'CyberArkUser' ? { login_name: name } : kind === 'VaultUser' ? { username: name } : { name };
+  const props: GraphNode['props'] =
+    kind === 'CyberArkUser' ? { login_name: name } : kind === 'VaultUser' ? { username: name } : { name };
   nodes.push({ kind, id, nativeId: id, tenantId: 'T', source: 'identity', props });
   return { kind, id };
 };

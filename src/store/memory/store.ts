@@ -6,39 +6,30 @@ import { open as openFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MultiDirectedGraph } from 'graphology';
 import { compare, nodeKey, nodeName } from '../../effective/compute.js';
-import { parsePermission, permissionDisplayName } from '../../graph/permissions.js';
+import { parsePermission } from '../../graph/permissions.js';
 import {
-  type EdgeKind,
   type GraphEdge,
   type GraphNode,
   type NodeKind,
+  type PropValue,
   validateEdge,
   validateNode,
 } from '../../graph/schema.js';
+import { FORWARD_GRANT_EDGES, REVERSE_GRANT_EDGES } from '../../graph/traversal.js';
 import {
-  DEFAULT_PATHS_MAX_DEPTH,
-  FORWARD_GRANT_EDGES,
-  MAX_PATHS_MAX_DEPTH,
-  MAX_PATHS_RETURNED,
-  REVERSE_GRANT_EDGES,
-} from '../../graph/traversal.js';
-import { ASSET_KINDS, assetItem, pathsSortKey } from '../../queries/assets.js';
-import { accessFromEdge, dynamicRoleWarnings, principalSummary, sortPrincipals, suggest } from '../../queries/shape.js';
-import {
-  type AccountAccessResult,
-  AmbiguousNameError,
-  type AssetListResult,
-  type AssetQuery,
-  type DirectoryIdentity,
-  type GrantPath,
-  NotFoundError,
-  type PathsResult,
-  type PrincipalAccess,
-  type PrincipalSummary,
-  type RoleHeld,
-  type SafeRef,
-  type UserAccessResult,
-  type WhoCanResult,
+  type GraphReader,
+  QueryEngine,
+  type ReaderEdge,
+  type ReaderNode,
+  type ReaderStep,
+} from '../../queries/engine.js';
+import type {
+  AccountAccessResult,
+  AssetListResult,
+  AssetQuery,
+  PathsResult,
+  UserAccessResult,
+  WhoCanResult,
 } from '../../queries/types.js';
 import type { AccessGraph, CompletedScope, GraphStore, StoreStats, SyncRunRecord, SyncWriter } from '../types.js';
 import {
@@ -238,294 +229,157 @@ export class MemoryStore implements GraphStore {
 
   // ---------------------------------------------------------------- lookups
 
-  private facts(g: G, key: string) {
-    const a = g.getNodeAttributes(key);
-    return { kind: a.kind, id: a.id, nativeId: a.nativeId, tenantId: a.tenantId, name: nodeName(a), props: a.props };
-  }
-
   private readonly indexes = new WeakMap<G, LookupIndex>();
 
-  /** Per-graph lookup tables, built once per loaded graph (the graph is immutable between syncs). */
+  /** Per-graph lookup tables, built once per loaded graph (the graph does not change between syncs). */
   private index(g: G): LookupIndex {
     let idx = this.indexes.get(g);
     if (!idx) {
-      idx = { byKind: new Map(), byName: new Map(), byNative: new Map() };
-      const built = idx;
+      const built: LookupIndex = { byKind: new Map(), byName: new Map(), byNative: new Map() };
       g.forEachNode((key, a) => {
         push(built.byKind, a.kind, key);
         push(built.byName, `${a.kind}|${nodeName(a).toLowerCase()}`, key);
         push(built.byNative, `${a.kind}|${a.nativeId.toLowerCase()}`, key);
       });
-      this.indexes.set(g, idx);
+      this.indexes.set(g, built);
+      idx = built;
     }
     return idx;
   }
 
-  private byKind(g: G, kind: NodeKind): string[] {
-    return this.index(g).byKind.get(kind) ?? [];
-  }
-
-  /** Resolves a graph id, a name (case-insensitive) or a native id to exactly one node of the kinds given. */
-  private resolve(g: G, what: NotFoundError['what'], kinds: NodeKind[], input: string): string {
-    for (const kind of kinds) {
-      const key = nodeKey(kind, input);
-      if (g.hasNode(key)) return key;
+  private engine(g: G): QueryEngine {
+    let engine = this.engines.get(g);
+    if (!engine) {
+      engine = new QueryEngine(new MemoryReader(g, this.index(g)));
+      this.engines.set(g, engine);
     }
-    const idx = this.index(g);
-    const lower = input.trim().toLowerCase();
-    const byName = kinds.flatMap((k) => idx.byName.get(`${k}|${lower}`) ?? []);
-    const found = byName.length ? byName : kinds.flatMap((k) => idx.byNative.get(`${k}|${lower}`) ?? []);
-    if (found.length === 1) return found[0]!;
-    if (found.length > 1) {
-      throw new AmbiguousNameError(
-        what,
-        input,
-        found.map((k) => g.getNodeAttribute(k, 'id')),
-      );
-    }
-    const names = kinds.flatMap((k) => this.byKind(g, k).map((key) => nodeName(g.getNodeAttributes(key))));
-    throw new NotFoundError(what, input, suggest(input, names));
+    return engine;
   }
 
-  private resolveSafe(g: G, input: string): string {
-    return this.resolve(g, 'safe', ['Safe'], input);
+  private readonly engines = new WeakMap<G, QueryEngine>();
+
+  async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
+    parsePermission(permission);
+    return this.engine(await this.current()).whoCan(permission, safe);
   }
 
-  private resolveUser(g: G, input: string): string {
-    return this.resolve(g, 'user', ['CyberArkUser'], input);
+  async accountAccess(account: string): Promise<AccountAccessResult> {
+    return this.engine(await this.current()).accountAccess(account);
   }
 
-  private safeRef(g: G, key: string): SafeRef {
-    const a = g.getNodeAttributes(key);
-    return { id: a.id, name: nodeName(a), tenant_id: a.tenantId };
+  async userAccess(user: string): Promise<UserAccessResult> {
+    return this.engine(await this.current()).userAccess(user);
   }
 
-  private directoryIdentities(g: G, key: string): DirectoryIdentity[] | undefined {
-    const kind = g.getNodeAttribute(key, 'kind');
-    if (kind !== 'CyberArkUser' && kind !== 'CyberArkGroup') return undefined;
-    const type: EdgeKind = kind === 'CyberArkUser' ? 'ASSUMES_USER' : 'IS_GROUP';
-    const out: DirectoryIdentity[] = [];
-    g.forEachInEdge(key, (_, e, source, _target, sa) => {
-      if (e.kind !== type) return;
-      const enabled = sa.props.account_enabled ?? sa.props.enabled;
-      out.push({
-        kind: sa.kind,
-        id: sa.id,
-        name: nodeName(sa),
-        enabled: typeof enabled === 'boolean' ? enabled : null,
-        match_rule: typeof e.props.match_rule === 'string' ? e.props.match_rule : null,
-      });
-      void source;
+  async paths(from: string, safe: string, maxDepth?: number): Promise<PathsResult> {
+    return this.engine(await this.current()).paths(from, safe, maxDepth);
+  }
+
+  async listAssets(query: AssetQuery): Promise<AssetListResult> {
+    return this.engine(await this.current()).listAssets(query);
+  }
+}
+
+/** The read primitives of the query engine, over a loaded graphology graph. */
+class MemoryReader implements GraphReader {
+  constructor(
+    private readonly g: G,
+    private readonly idx: LookupIndex,
+  ) {}
+
+  private node(key: string): ReaderNode {
+    const a = this.g.getNodeAttributes(key);
+    return { key, kind: a.kind, id: a.id, nativeId: a.nativeId, tenantId: a.tenantId, props: a.props };
+  }
+
+  async findNodes(kinds: readonly NodeKind[], field: 'id' | 'name' | 'native', value: string): Promise<ReaderNode[]> {
+    const keys =
+      field === 'id'
+        ? kinds.map((k) => nodeKey(k, value)).filter((k) => this.g.hasNode(k))
+        : kinds.flatMap((k) => (field === 'name' ? this.idx.byName : this.idx.byNative).get(`${k}|${value}`) ?? []);
+    return keys.map((k) => this.node(k));
+  }
+
+  async names(kinds: readonly NodeKind[]): Promise<string[]> {
+    return kinds.flatMap((k) => (this.idx.byKind.get(k) ?? []).map((key) => nodeName(this.g.getNodeAttributes(key))));
+  }
+
+  async effectiveInto(resourceKey: string): Promise<ReaderEdge[]> {
+    const out: ReaderEdge[] = [];
+    this.g.forEachInEdge(resourceKey, (_, e, source) => {
+      if (e.kind === 'HAS_EFFECTIVE_PERMISSION') out.push({ node: this.node(source), props: e.props });
     });
     return out;
   }
 
-  private summary(g: G, key: string): PrincipalSummary {
-    return principalSummary(this.facts(g, key), this.directoryIdentities(g, key));
-  }
-
-  private effectiveInto(g: G, safeKey: string, filter: (permissions: string[]) => boolean): PrincipalAccess[] {
-    const out: PrincipalAccess[] = [];
-    g.forEachInEdge(safeKey, (_, e, source) => {
-      if (e.kind !== 'HAS_EFFECTIVE_PERMISSION') return;
-      const permissions = (e.props.permissions as string[] | undefined) ?? [];
-      if (!filter(permissions)) return;
-      out.push(accessFromEdge(this.summary(g, source), e.props));
+  async effectiveFrom(principalKey: string): Promise<ReaderEdge[]> {
+    const out: ReaderEdge[] = [];
+    this.g.forEachOutEdge(principalKey, (_, e, _s, target) => {
+      if (e.kind === 'HAS_EFFECTIVE_PERMISSION') out.push({ node: this.node(target), props: e.props });
     });
-    return sortPrincipals(out);
+    return out;
   }
 
-  // ---------------------------------------------------------------- queries
-
-  async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
-    const key = parsePermission(permission);
-    const g = await this.current();
-    const safeKey = this.resolveSafe(g, safe);
-    const principals = this.effectiveInto(g, safeKey, (p) => p.includes(key));
-    return {
-      safe: this.safeRef(g, safeKey),
-      permission: key,
-      permission_display_name: permissionDisplayName(key),
-      principals,
-      warnings: dynamicRoleWarnings(principals),
-    };
-  }
-
-  async accountAccess(account: string): Promise<AccountAccessResult> {
-    const g = await this.current();
-    const key = this.resolve(g, 'account', ['Account'], account);
-    const a = g.getNodeAttributes(key);
-    const safeKey = g.inNeighbors(key).find((k) => g.getNodeAttribute(k, 'kind') === 'Safe');
-    if (!safeKey) throw new StoreError(`account ${a.id} is in no known safe`);
-    const str = (v: unknown) => (typeof v === 'string' ? v : null);
-    return {
-      account: {
-        id: a.id,
-        native_id: a.nativeId,
-        name: nodeName(a),
-        safe_name: String(a.props.safe_name ?? ''),
-        address: str(a.props.address),
-        user_name: str(a.props.user_name),
-        platform_id: str(a.props.platform_id),
-      },
-      safe: this.safeRef(g, safeKey),
-      principals: this.effectiveInto(g, safeKey, (p) => p.length > 0),
-    };
-  }
-
-  /** Grant-carrying steps out of a node, in the same deterministic order as the effective computation. */
-  private grantSteps(
-    g: G,
-    key: string,
-  ): { to: string; kind: EdgeKind; reverse: boolean; props: StoredEdge['props'] }[] {
-    const steps: { to: string; kind: EdgeKind; reverse: boolean; props: StoredEdge['props'] }[] = [];
-    g.forEachOutEdge(key, (_, e, _s, target) => {
-      if (FORWARD_GRANT_EDGES.includes(e.kind))
-        steps.push({ to: target, kind: e.kind, reverse: false, props: e.props });
-    });
-    g.forEachInEdge(key, (_, e, source) => {
-      if (REVERSE_GRANT_EDGES.includes(e.kind)) steps.push({ to: source, kind: e.kind, reverse: true, props: e.props });
-    });
-    const name = (k: string) => nodeName(g.getNodeAttributes(k));
-    return steps.sort(
-      (a, b) =>
-        a.kind.localeCompare(b.kind) ||
-        compare(name(a.to), name(b.to)) ||
-        compare(g.getNodeAttribute(a.to, 'id'), g.getNodeAttribute(b.to, 'id')),
-    );
-  }
-
-  private step(g: G, key: string, via?: { kind: EdgeKind; reverse: boolean }): GrantPath[number] {
-    const a = g.getNodeAttributes(key);
-    const s: GrantPath[number] = { kind: a.kind, id: a.id, name: nodeName(a) };
-    if (via) {
-      s.via = via.kind;
-      if (via.reverse) s.reverse = true;
-    }
-    return s;
-  }
-
-  async userAccess(user: string): Promise<UserAccessResult> {
-    const g = await this.current();
-    const userKey = this.resolveUser(g, user);
-    const safes: UserAccessResult['safes'] = [];
-    const applications: UserAccessResult['applications'] = [];
-    g.forEachOutEdge(userKey, (_, e, _s, target, _sa, ta) => {
-      if (e.kind !== 'HAS_EFFECTIVE_PERMISSION') return;
-      const access = accessFromEdge(this.summary(g, userKey), e.props);
-      if (ta.kind === 'Safe') {
-        safes.push({
-          safe: this.safeRef(g, target),
-          permissions: access.permissions,
-          paths: access.paths,
-          path_count: access.path_count,
-          via_dynamic_role: access.via_dynamic_role,
+  async directoryLinks(keys: readonly string[]) {
+    const out: { target: string; node: ReaderNode; matchRule: string | null }[] = [];
+    for (const key of keys) {
+      this.g.forEachInEdge(key, (_, e, source) => {
+        if (e.kind !== 'ASSUMES_USER' && e.kind !== 'IS_GROUP') return;
+        out.push({
+          target: key,
+          node: this.node(source),
+          matchRule: typeof e.props.match_rule === 'string' ? e.props.match_rule : null,
         });
-      } else {
-        applications.push({
-          application: { id: ta.id, name: nodeName(ta), tenant_id: ta.tenantId },
-          grants: access.permissions,
-          paths: access.paths,
-          path_count: access.path_count,
-        });
-      }
-    });
-    safes.sort(
-      (a, b) => compare(a.safe.name.toLowerCase(), b.safe.name.toLowerCase()) || compare(a.safe.id, b.safe.id),
-    );
-    applications.sort(
-      (a, b) =>
-        compare(a.application.name.toLowerCase(), b.application.name.toLowerCase()) ||
-        compare(a.application.id, b.application.id),
-    );
-    // Roles: breadth-first over the grant edges, so each role comes with its shortest explanation.
-    const roles: RoleHeld[] = [];
-    const seen = new Map<string, GrantPath>([[userKey, [this.step(g, userKey)]]]);
-    const queue = [userKey];
-    for (let q = 0; q < queue.length; q++) {
-      const cur = queue[q]!;
-      for (const s of this.grantSteps(g, cur)) {
-        if (seen.has(s.to)) continue;
-        const path = [...seen.get(cur)!, this.step(g, s.to, s)];
-        seen.set(s.to, path);
-        queue.push(s.to);
-        const ta = g.getNodeAttributes(s.to);
-        if (ta.kind === 'CyberArkRole') {
-          const direct = cur === userKey && s.kind === 'HAS_ROLE';
-          roles.push({
-            id: ta.id,
-            name: nodeName(ta),
-            role_type: typeof ta.props.role_type === 'string' ? ta.props.role_type : null,
-            how: direct ? (s.props.implicit === true ? 'implicit' : 'direct') : 'inherited',
-            path,
-          });
-        }
-      }
+      });
     }
-    roles.sort((a, b) => compare(a.name.toLowerCase(), b.name.toLowerCase()) || compare(a.id, b.id));
-    return { user: this.summary(g, userKey), safes, roles, applications };
+    return out;
   }
 
-  async paths(from: string, safe: string, maxDepth = DEFAULT_PATHS_MAX_DEPTH): Promise<PathsResult> {
-    if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_PATHS_MAX_DEPTH) {
-      throw new RangeError(`maxDepth must be an integer from 1 to ${MAX_PATHS_MAX_DEPTH}`);
-    }
-    const g = await this.current();
-    const startKey = this.resolveUser(g, from);
-    const safeKey = this.resolveSafe(g, safe);
-    const found: PathsResult['paths'] = [];
-    const onPath = new Set<string>([startKey]);
-    const stack: GrantPath = [this.step(g, startKey)];
-    // Exhaustive depth-first enumeration of simple paths; the depth bound keeps it finite.
-    const visit = (key: string) => {
-      g.forEachOutEdge(key, (_, e, _s, target) => {
-        if (e.kind === 'SAFE_MEMBER' && target === safeKey && stack.length <= maxDepth) {
-          found.push({
-            path: [...stack, this.step(g, safeKey, { kind: 'SAFE_MEMBER', reverse: false })],
-            permissions: ((e.props.permissions as string[] | undefined) ??
-              []) as PathsResult['paths'][number]['permissions'],
-            expired: e.props.is_expired === true,
+  async grantSteps(keys: readonly string[]) {
+    const out: { from: string; step: ReaderStep }[] = [];
+    for (const key of keys) {
+      this.g.forEachOutEdge(key, (_, e, _s, target) => {
+        if (FORWARD_GRANT_EDGES.includes(e.kind)) {
+          out.push({
+            from: key,
+            step: { to: this.node(target), kind: e.kind, reverse: false, implicit: e.props.implicit === true },
           });
         }
       });
-      if (stack.length >= maxDepth) return;
-      for (const s of this.grantSteps(g, key)) {
-        if (onPath.has(s.to)) continue;
-        onPath.add(s.to);
-        stack.push(this.step(g, s.to, s));
-        visit(s.to);
-        stack.pop();
-        onPath.delete(s.to);
-      }
-    };
-    visit(startKey);
-    found.sort((a, b) => compare(pathsSortKey(a.path), pathsSortKey(b.path)));
-    return {
-      from: this.summary(g, startKey),
-      safe: this.safeRef(g, safeKey),
-      max_depth: maxDepth,
-      paths: found.slice(0, MAX_PATHS_RETURNED),
-      truncated: found.length > MAX_PATHS_RETURNED,
-    };
+      this.g.forEachInEdge(key, (_, e, source) => {
+        if (REVERSE_GRANT_EDGES.includes(e.kind)) {
+          out.push({ from: key, step: { to: this.node(source), kind: e.kind, reverse: true, implicit: false } });
+        }
+      });
+    }
+    return out;
   }
 
-  async listAssets(query: AssetQuery): Promise<AssetListResult> {
-    const g = await this.current();
-    const kind = ASSET_KINDS[query.type];
-    const needle = query.search?.toLowerCase();
-    const items = this.byKind(g, kind)
-      .map((k) => g.getNodeAttributes(k))
-      .filter((a) => !needle || nodeName(a).toLowerCase().includes(needle))
-      .sort((a, b) => compare(nodeName(a).toLowerCase(), nodeName(b).toLowerCase()) || compare(a.id, b.id));
-    const offset = query.offset ?? 0;
-    const limit = query.limit ?? 100;
-    return {
-      type: query.type,
-      total: items.length,
-      offset,
-      limit,
-      items: items.slice(offset, offset + limit).map((a) => assetItem({ ...a, name: nodeName(a) })),
-    };
+  async safeMemberships(keys: readonly string[], safeKey: string) {
+    const out: { from: string; props: Record<string, PropValue> }[] = [];
+    for (const key of keys) {
+      this.g.forEachOutEdge(key, (_, e, _s, target) => {
+        if (e.kind === 'SAFE_MEMBER' && target === safeKey) out.push({ from: key, props: e.props });
+      });
+    }
+    return out;
+  }
+
+  async containingSafe(accountKey: string): Promise<ReaderNode | undefined> {
+    let safe: ReaderNode | undefined;
+    this.g.forEachInEdge(accountKey, (_, e, source) => {
+      if (e.kind === 'CONTAINS') safe = this.node(source);
+    });
+    return safe;
+  }
+
+  async listNodes(kind: NodeKind, search: string | undefined, offset: number, limit: number) {
+    const items = (this.idx.byKind.get(kind) ?? [])
+      .map((k) => this.node(k))
+      .map((n) => ({ n, lower: nodeName(n).toLowerCase() }))
+      .filter((x) => !search || x.lower.includes(search))
+      .sort((a, b) => compare(a.lower, b.lower) || compare(a.n.id, b.n.id));
+    return { total: items.length, items: items.slice(offset, offset + limit).map((x) => x.n) };
   }
 }
 
