@@ -244,7 +244,8 @@ export const privilegeCloudSectionSchema = z
 /** Filled by the directories issue; accepted (and preserved) as opaque objects until then. */
 const openSection = z.record(z.string(), z.unknown());
 
-export const tenantSchema = z
+/** The shape of a tenant document; cross-references are checked by referenceProblems(). */
+export const tenantShapeSchema = z
   .object({
     formatVersion: z.literal(TENANT_FORMAT_VERSION),
     name: z.string().default('tenant'),
@@ -253,8 +254,11 @@ export const tenantSchema = z
     entra: openSection.optional(),
     activeDirectory: openSection.optional(),
   })
-  .strict()
-  .superRefine(checkReferences);
+  .strict();
+
+export const tenantSchema = tenantShapeSchema.superRefine((t, ctx) => {
+  for (const p of referenceProblems(t)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+});
 
 export type Tenant = z.output<typeof tenantSchema>;
 export type TenantInput = z.input<typeof tenantSchema>;
@@ -269,119 +273,132 @@ export type Account = z.output<typeof accountSchema>;
 export type VaultUser = z.output<typeof vaultUserSchema>;
 export type VaultGroup = z.output<typeof vaultGroupSchema>;
 
-type Ctx = z.RefinementCtx;
+interface Problem {
+  path: (string | number)[];
+  message: string;
+}
 
-function duplicates<T>(ctx: Ctx, items: readonly T[], key: (t: T) => string, path: (string | number)[], what: string) {
+/** Arrays of a document that may not have passed shape validation: anything else counts as empty. */
+function arr(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => !!v && typeof v === 'object') : [];
+}
+function obj(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function duplicates(
+  out: Problem[],
+  items: unknown,
+  key: (t: Record<string, unknown>) => string | undefined,
+  path: (string | number)[],
+  what: string,
+) {
   const seen = new Map<string, number>();
-  items.forEach((item, i) => {
-    const k = key(item);
+  const list = Array.isArray(items) ? items : [];
+  list.forEach((item, i) => {
+    if (!item || typeof item !== 'object') return;
+    const k = key(item as Record<string, unknown>);
+    if (k === undefined) return;
     const first = seen.get(k);
-    if (first !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, i],
-        message: `duplicate ${what} "${k}" (first at index ${first})`,
-      });
-    } else seen.set(k, i);
+    if (first !== undefined)
+      out.push({ path: [...path, i], message: `duplicate ${what} "${k}" (first at index ${first})` });
+    else seen.set(k, i);
   });
 }
 
-/** Cross-references the zod shapes cannot express: ids that must exist and keys that must be unique. */
-function checkReferences(t: z.infer<typeof tenantSchema>, ctx: Ctx): void {
-  const id = t.identity;
-  const pc = t.privilegeCloud;
-  duplicates(ctx, id.directoryServices, (d) => d.uuid, ['identity', 'directoryServices'], 'directory service uuid');
-  duplicates(ctx, id.users, (u) => u.id, ['identity', 'users'], 'user id');
-  duplicates(ctx, id.users, (u) => u.username.toLowerCase(), ['identity', 'users'], 'username');
-  duplicates(ctx, id.groups, (g) => g.id, ['identity', 'groups'], 'group id');
-  duplicates(ctx, id.roles, (r) => r.id, ['identity', 'roles'], 'role id');
-  duplicates(ctx, id.roles, (r) => r.name, ['identity', 'roles'], 'role name');
-  duplicates(ctx, id.applications, (a) => a.id, ['identity', 'applications'], 'application id');
-  duplicates(ctx, pc.safes, (s) => s.name.toLowerCase(), ['privilegeCloud', 'safes'], 'safe name');
-  duplicates(ctx, pc.accounts, (a) => a.id, ['privilegeCloud', 'accounts'], 'account id');
+/**
+ * Cross-references the zod shapes cannot express: ids that must exist and keys that must be unique. Written
+ * defensively so it also runs on a document with shape problems: every problem is reported in one pass.
+ */
+export function referenceProblems(doc: unknown): Problem[] {
+  const out: Problem[] = [];
+  const root = obj(doc);
+  const id = obj(root.identity);
+  const pc = obj(root.privilegeCloud);
+  const lower = (field: string) => (t: Record<string, unknown>) => text(t[field])?.toLowerCase();
+  const field = (f: string) => (t: Record<string, unknown>) => text(t[f]);
+  duplicates(out, id.directoryServices, field('uuid'), ['identity', 'directoryServices'], 'directory service uuid');
+  duplicates(out, id.users, field('id'), ['identity', 'users'], 'user id');
+  duplicates(out, id.users, lower('username'), ['identity', 'users'], 'username');
+  duplicates(out, id.groups, field('id'), ['identity', 'groups'], 'group id');
+  duplicates(out, id.roles, field('id'), ['identity', 'roles'], 'role id');
+  duplicates(out, id.roles, field('name'), ['identity', 'roles'], 'role name');
+  duplicates(out, id.applications, field('id'), ['identity', 'applications'], 'application id');
+  duplicates(out, pc.safes, lower('name'), ['privilegeCloud', 'safes'], 'safe name');
+  duplicates(out, pc.accounts, field('id'), ['privilegeCloud', 'accounts'], 'account id');
 
-  const dirs = new Set(id.directoryServices.map((d) => d.uuid));
-  const users = new Set(id.users.map((u) => u.id));
-  const groups = new Set(id.groups.map((g) => g.id));
-  const roles = new Set(id.roles.map((r) => r.id));
-  const exists = { User: users, Group: groups, Role: roles } as const;
+  const ids = (items: unknown) =>
+    new Set(
+      arr(items)
+        .map((x) => text(x.id))
+        .filter((x): x is string => !!x),
+    );
+  const dirs = new Set(arr(id.directoryServices).map((d) => text(d.uuid)));
+  const exists: Record<string, Set<string>> = { User: ids(id.users), Group: ids(id.groups), Role: ids(id.roles) };
+  const unknown = (type: unknown) => (typeof type === 'string' ? type.toLowerCase() : 'principal');
 
-  id.users.forEach((u, i) => {
-    if (!dirs.has(u.directoryServiceUuid)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['identity', 'users', i, 'directoryServiceUuid'],
-        message: `unknown directory service "${u.directoryServiceUuid}"`,
-      });
-    }
-  });
-  id.groups.forEach((g, i) => {
-    if (!dirs.has(g.directoryServiceUuid)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['identity', 'groups', i, 'directoryServiceUuid'],
-        message: `unknown directory service "${g.directoryServiceUuid}"`,
-      });
-    }
-  });
-  id.roles.forEach((r, i) => {
-    r.members.forEach((m, j) => {
-      if (!exists[m.type].has(m.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['identity', 'roles', i, 'members', j, 'id'],
-          message: `unknown ${m.type.toLowerCase()} "${m.id}"`,
+  for (const section of ['users', 'groups'] as const) {
+    (Array.isArray(id[section]) ? (id[section] as unknown[]) : []).forEach((x, i) => {
+      const uuid = text(obj(x).directoryServiceUuid);
+      if (uuid !== undefined && !dirs.has(uuid)) {
+        out.push({
+          path: ['identity', section, i, 'directoryServiceUuid'],
+          message: `unknown directory service "${uuid}"`,
         });
       }
     });
-    (r.scriptMembers ?? []).forEach((u, j) => {
-      if (!users.has(u)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['identity', 'roles', i, 'scriptMembers', j],
-          message: `unknown user "${u}"`,
-        });
+  }
+  (Array.isArray(id.roles) ? (id.roles as unknown[]) : []).forEach((raw, i) => {
+    const r = obj(raw);
+    const members = Array.isArray(r.members) ? (r.members as unknown[]) : [];
+    members.forEach((m, j) => {
+      const type = text(obj(m).type);
+      const mid = text(obj(m).id);
+      if (type && mid && exists[type] && !exists[type].has(mid)) {
+        out.push({ path: ['identity', 'roles', i, 'members', j, 'id'], message: `unknown ${unknown(type)} "${mid}"` });
       }
     });
-    if (r.roleType !== 'PrincipalList' && r.members.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['identity', 'roles', i, 'members'],
-        message: `a ${r.roleType} role has no explicit members`,
-      });
+    (Array.isArray(r.scriptMembers) ? (r.scriptMembers as unknown[]) : []).forEach((u, j) => {
+      if (typeof u === 'string' && !exists.User!.has(u)) {
+        out.push({ path: ['identity', 'roles', i, 'scriptMembers', j], message: `unknown user "${u}"` });
+      }
+    });
+    const roleType = text(r.roleType) ?? 'PrincipalList';
+    if ((roleType === 'Everybody' || roleType === 'Script') && members.length > 0) {
+      out.push({ path: ['identity', 'roles', i, 'members'], message: `a ${roleType} role has no explicit members` });
     }
   });
-  id.applications.forEach((a, i) => {
-    a.acl.forEach((e, j) => {
-      if (!exists[e.principalType].has(e.principalId)) {
-        ctx.addIssue({
-          code: 'custom',
+  (Array.isArray(id.applications) ? (id.applications as unknown[]) : []).forEach((a, i) => {
+    arr(obj(a).acl).forEach((e, j) => {
+      const type = text(e.principalType);
+      const pid = text(e.principalId);
+      if (type && pid && exists[type] && !exists[type].has(pid)) {
+        out.push({
           path: ['identity', 'applications', i, 'acl', j, 'principalId'],
-          message: `unknown ${e.principalType.toLowerCase()} "${e.principalId}"`,
+          message: `unknown ${unknown(type)} "${pid}"`,
         });
       }
     });
   });
-  const safeNames = new Set(pc.safes.map((s) => s.name));
-  pc.accounts.forEach((a, i) => {
-    if (!safeNames.has(a.safeName)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['privilegeCloud', 'accounts', i, 'safeName'],
-        message: `unknown safe "${a.safeName}"`,
-      });
+  const safeNames = new Set(arr(pc.safes).map((s) => text(s.name)));
+  (Array.isArray(pc.accounts) ? (pc.accounts as unknown[]) : []).forEach((a, i) => {
+    const safeName = text(obj(a).safeName);
+    if (safeName !== undefined && !safeNames.has(safeName)) {
+      out.push({ path: ['privilegeCloud', 'accounts', i, 'safeName'], message: `unknown safe "${safeName}"` });
     }
   });
-  pc.safes.forEach((s, i) => {
-    duplicates(ctx, s.members, (m) => m.memberName.toLowerCase(), ['privilegeCloud', 'safes', i, 'members'], 'member');
-    if (s.members.length > 64) {
-      ctx.addIssue({
-        code: 'custom',
+  (Array.isArray(pc.safes) ? (pc.safes as unknown[]) : []).forEach((raw, i) => {
+    const s = obj(raw);
+    duplicates(out, s.members, lower('memberName'), ['privilegeCloud', 'safes', i, 'members'], 'member');
+    if (Array.isArray(s.members) && s.members.length > 64) {
+      out.push({
         path: ['privilegeCloud', 'safes', i, 'members'],
         message: `a safe holds at most 64 members (has ${s.members.length})`,
       });
     }
   });
+  return out;
 }
 
 export class TenantValidationError extends Error {
@@ -406,14 +423,16 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 
 /** Validates a parsed document; every problem is reported with its JSON path. */
 export function parseTenant(doc: unknown, file?: string): Tenant {
-  const result = tenantSchema.safeParse(doc);
-  if (!result.success) {
-    throw new TenantValidationError(
-      result.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
-      file,
-    );
-  }
-  return result.data;
+  const shape = tenantShapeSchema.safeParse(doc);
+  // References are checked on the parsed document (defaults applied) when the shape is valid, and on the raw one
+  // otherwise, so that every problem is reported at once.
+  const references = referenceProblems(shape.success ? shape.data : doc);
+  const problems = [
+    ...(shape.success ? [] : shape.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message }))),
+    ...references.map((p) => ({ path: jsonPath(p.path), message: p.message })),
+  ];
+  if (problems.length > 0 || !shape.success) throw new TenantValidationError(problems, file);
+  return shape.data;
 }
 
 export async function loadTenantFile(file: string): Promise<Tenant> {

@@ -170,6 +170,8 @@ describe('parseTenant: invalid documents report every problem with its JSON path
         '$.privilegeCloud.safes[0].members[0].permissions[1]',
         '$.privilegeCloud.accounts[0].secretType',
         '$.privilegeCloud.accounts[0].createdTime',
+        // The only safe was renamed, so the account now names an unknown safe: reported alongside the shape problems.
+        '$.privilegeCloud.accounts[0].safeName',
         '$.privilegeCloud.vaultUsers[0].id',
       ].sort(),
     );
@@ -281,10 +283,8 @@ describe('parseTenant: invalid documents report every problem with its JSON path
     expect(byPath('$.privilegeCloud.accounts[2].safeName')).toEqual(['unknown safe "Nope"']);
   });
 
-  // Known limitation of format.ts: the cross-reference checks run in a superRefine, which zod skips while any
-  // shape problem exists, so a document with a type error and a duplicate id reports only the type error.
-  // When format.ts is fixed, this test starts failing: turn `it.fails` into `it`.
-  it.fails('reports shape problems and cross-reference problems together', () => {
+  // Cross-reference checks also run on a document with shape problems, so every problem is reported at once.
+  it('reports shape problems and cross-reference problems together', () => {
     const doc = minimal();
     doc.identity.users[0].enabled = 'yes';
     doc.identity.users.push({ ...doc.identity.users[0], enabled: true });
