@@ -244,7 +244,10 @@ interface Ctx {
   readonly mailDomain: string;
   readonly fdsDomain: string;
   readonly dirs: Record<DirKind, DirectoryService>;
-  /** Case-insensitive names of every principal that can be a safe member (logins, group and role names, vault names). */
+  /**
+   * Case-insensitive names of the group, role and vault principals (safe member names are unique per safe). User
+   * logins (`…@domain`, no digits before the @) cannot collide with these and use a cheaper registry.
+   */
   readonly principals: NameRegistry;
   readonly users: IdentityUser[];
   readonly userKind: DirKind[];
