@@ -42,7 +42,8 @@ export function credentialsText(sim: { identityUrl: string; pcloudUrl: string },
 
 export async function simulateCommand(opts: SimulateOptions, io: { out: (t: string) => void }): Promise<void> {
   const tenant = await loadOrGenerate(opts);
-  if (opts.writeTenant) await writeFile(opts.writeTenant, `${JSON.stringify(tenant, null, 1)}\n`);
+  // Compact JSON: a large tenant pretty-printed comes close to V8's maximum string length.
+  if (opts.writeTenant) await writeFile(opts.writeTenant, `${JSON.stringify(tenant)}\n`);
   const port = parsePort(opts.port);
   const ttl = Number(opts.tokenTtl);
   if (!Number.isInteger(ttl) || ttl < 1)

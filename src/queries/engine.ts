@@ -77,6 +77,16 @@ export interface GraphReader {
   ): Promise<{ total: number; items: ReaderNode[] }>;
 }
 
+/**
+ * A node's schema properties with absent ones as null, so that stores which drop null properties (Neo4j) and
+ * stores which keep them (the embedded one) return identical objects.
+ */
+export function normalizeNodeProps(kind: NodeKind, props: Record<string, PropValue>): Record<string, PropValue> {
+  const out: Record<string, PropValue> = {};
+  for (const name of Object.keys(NODE_SCHEMA[kind].properties)) out[name] = props[name] ?? null;
+  return out;
+}
+
 export function readerName(node: Pick<ReaderNode, 'kind' | 'id' | 'props'>): string {
   const value = node.props[NODE_SCHEMA[node.kind].nameProperty];
   return typeof value === 'string' && value !== '' ? value : node.id;

@@ -18,6 +18,7 @@ import {
 import { FORWARD_GRANT_EDGES, REVERSE_GRANT_EDGES } from '../../graph/traversal.js';
 import {
   type GraphReader,
+  normalizeNodeProps,
   QueryEngine,
   type ReaderEdge,
   type ReaderNode,
@@ -289,7 +290,14 @@ class MemoryReader implements GraphReader {
 
   private node(key: string): ReaderNode {
     const a = this.g.getNodeAttributes(key);
-    return { key, kind: a.kind, id: a.id, nativeId: a.nativeId, tenantId: a.tenantId, props: a.props };
+    return {
+      key,
+      kind: a.kind,
+      id: a.id,
+      nativeId: a.nativeId,
+      tenantId: a.tenantId,
+      props: normalizeNodeProps(a.kind, a.props),
+    };
   }
 
   async findNodes(kinds: readonly NodeKind[], field: 'id' | 'name' | 'native', value: string): Promise<ReaderNode[]> {
