@@ -20,6 +20,7 @@ import {
   type PrincipalAccess,
   type PrincipalSummary,
   type RoleHeld,
+  type SafeAccessResult,
   type SafeRef,
   type UserAccessResult,
   type WhoCanResult,
@@ -181,6 +182,13 @@ export class QueryEngine {
       principals,
       warnings: dynamicRoleWarnings(principals),
     };
+  }
+
+  /** Every principal with any permission on the safe (access reviews, exports). */
+  async safeAccess(safe: string): Promise<SafeAccessResult> {
+    const safeNode = await this.resolve('safe', ['Safe'], safe);
+    const principals = await this.principalsInto(safeNode, (p) => p.length > 0);
+    return { safe: this.safeRef(safeNode), principals, warnings: dynamicRoleWarnings(principals) };
   }
 
   async accountAccess(account: string): Promise<AccountAccessResult> {

@@ -66,6 +66,12 @@ export interface WhoCanResult {
   warnings: string[];
 }
 
+export interface SafeAccessResult {
+  safe: SafeRef;
+  principals: PrincipalAccess[];
+  warnings: string[];
+}
+
 export interface SafeAccess {
   safe: SafeRef;
   permissions: string[];

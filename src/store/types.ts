@@ -8,6 +8,7 @@ import type {
   AssetListResult,
   AssetQuery,
   PathsResult,
+  SafeAccessResult,
   UserAccessResult,
   WhoCanResult,
 } from '../queries/types.js';
@@ -83,5 +84,7 @@ export interface GraphStore {
   userAccess(user: string): Promise<UserAccessResult>;
   paths(from: string, safe: string, maxDepth?: number): Promise<PathsResult>;
   accountAccess(account: string): Promise<AccountAccessResult>;
+  /** Every principal with any permission on the safe. */
+  safeAccess(safe: string): Promise<SafeAccessResult>;
   listAssets(query: AssetQuery): Promise<AssetListResult>;
 }

@@ -241,8 +241,91 @@ export const privilegeCloudSectionSchema = z
   })
   .strict();
 
-/** Filled by the directories issue; accepted (and preserved) as opaque objects until then. */
-const openSection = z.record(z.string(), z.unknown());
+const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'expected a GUID');
+
+export const entraUserSchema = z
+  .object({
+    id: guid.describe('Entra object id'),
+    userPrincipalName: z.string().min(1),
+    displayName: z.string(),
+    mail: z.string().nullable().default(null),
+    accountEnabled: z.boolean().default(true),
+    userType: z.enum(['Member', 'Guest']).default('Member'),
+    onPremisesDistinguishedName: z.string().nullable().default(null),
+    onPremisesSamAccountName: z.string().nullable().default(null),
+    onPremisesSecurityIdentifier: z.string().nullable().default(null),
+    onPremisesUserPrincipalName: z.string().nullable().default(null),
+    onPremisesImmutableId: z.string().nullable().default(null),
+    onPremisesSyncEnabled: z.boolean().nullable().default(null),
+  })
+  .strict();
+
+export const entraGroupSchema = z
+  .object({
+    id: guid.describe('Entra object id'),
+    displayName: z.string().min(1),
+    mail: z.string().nullable().default(null),
+    securityEnabled: z.boolean().default(true),
+    groupTypes: z.array(z.string()).default([]),
+    onPremisesSecurityIdentifier: z.string().nullable().default(null),
+    onPremisesSamAccountName: z.string().nullable().default(null),
+    onPremisesSyncEnabled: z.boolean().nullable().default(null),
+    members: z
+      .array(z.object({ type: z.enum(['user', 'group']), id: z.string().min(1) }).strict())
+      .default([])
+      .describe('Direct members (users and nested groups) by object id'),
+  })
+  .strict();
+
+export const entraSectionSchema = z
+  .object({
+    tenantId: guid.describe('Directory (tenant) id'),
+    primaryDomain: z.string().min(1).describe('e.g. corp.example'),
+    clients: z
+      .array(z.object({ clientId: z.string().min(1), clientSecret: z.string().min(1) }).strict())
+      .min(1)
+      .describe('App registrations the Graph simulator accepts (client credentials)'),
+    users: z.array(entraUserSchema),
+    groups: z.array(entraGroupSchema).default([]),
+  })
+  .strict();
+
+export const adUserSchema = z
+  .object({
+    dn: z.string().min(1).describe('Distinguished name, e.g. CN=Doe\\, Jane,OU=Users,DC=corp,DC=example'),
+    sAMAccountName: z.string().min(1),
+    userPrincipalName: z.string().nullable().default(null),
+    displayName: z.string().nullable().default(null),
+    mail: z.string().nullable().default(null),
+    objectGUID: guid,
+    objectSid: z.string().regex(/^S-1-5-21-\d+-\d+-\d+-\d+$/, 'expected a domain SID S-1-5-21-…'),
+    disabled: z.boolean().default(false).describe('userAccountControl ACCOUNTDISABLE (0x2)'),
+    lastLogonTimestamp: isoDate.nullable().default(null),
+  })
+  .strict();
+
+export const adGroupSchema = z
+  .object({
+    dn: z.string().min(1),
+    sAMAccountName: z.string().min(1),
+    cn: z.string().min(1),
+    objectGUID: guid,
+    objectSid: z.string().regex(/^S-1-5-21-\d+-\d+-\d+-\d+$/, 'expected a domain SID S-1-5-21-…'),
+    groupType: z.number().int().default(-2147483646).describe('global security group by default'),
+    members: z.array(z.string().min(1)).default([]).describe('DNs of member users and groups'),
+  })
+  .strict();
+
+export const activeDirectorySectionSchema = z
+  .object({
+    domain: z.string().min(1).describe('DNS name, e.g. corp.example'),
+    baseDn: z.string().min(1).describe('e.g. DC=corp,DC=example'),
+    bindDn: z.string().min(1).describe('Read-only bind account the test LDAP server accepts'),
+    bindPassword: z.string().min(1),
+    users: z.array(adUserSchema),
+    groups: z.array(adGroupSchema).default([]),
+  })
+  .strict();
 
 /** The shape of a tenant document; cross-references are checked by referenceProblems(). */
 export const tenantShapeSchema = z
@@ -251,8 +334,8 @@ export const tenantShapeSchema = z
     name: z.string().default('tenant'),
     identity: identitySectionSchema,
     privilegeCloud: privilegeCloudSectionSchema,
-    entra: openSection.optional(),
-    activeDirectory: openSection.optional(),
+    entra: entraSectionSchema.optional(),
+    activeDirectory: activeDirectorySectionSchema.optional(),
   })
   .strict();
 
@@ -272,6 +355,12 @@ export type SafeMember = z.output<typeof safeMemberSchema>;
 export type Account = z.output<typeof accountSchema>;
 export type VaultUser = z.output<typeof vaultUserSchema>;
 export type VaultGroup = z.output<typeof vaultGroupSchema>;
+export type EntraSection = z.output<typeof entraSectionSchema>;
+export type EntraUser = z.output<typeof entraUserSchema>;
+export type EntraGroup = z.output<typeof entraGroupSchema>;
+export type ActiveDirectorySection = z.output<typeof activeDirectorySectionSchema>;
+export type ADUser = z.output<typeof adUserSchema>;
+export type ADGroup = z.output<typeof adGroupSchema>;
 
 interface Problem {
   path: (string | number)[];
@@ -397,6 +486,35 @@ export function referenceProblems(doc: unknown): Problem[] {
         message: `a safe holds at most 64 members (has ${s.members.length})`,
       });
     }
+  });
+  const entra = obj(root.entra);
+  duplicates(out, entra.users, lower('id'), ['entra', 'users'], 'user id');
+  duplicates(out, entra.users, lower('userPrincipalName'), ['entra', 'users'], 'userPrincipalName');
+  duplicates(out, entra.groups, lower('id'), ['entra', 'groups'], 'group id');
+  const entraIds = {
+    user: new Set(arr(entra.users).map((u) => text(u.id)?.toLowerCase())),
+    group: new Set(arr(entra.groups).map((g) => text(g.id)?.toLowerCase())),
+  };
+  (Array.isArray(entra.groups) ? (entra.groups as unknown[]) : []).forEach((g, i) => {
+    arr(obj(g).members).forEach((m, j) => {
+      const type = text(m.type);
+      const mid = text(m.id)?.toLowerCase();
+      if ((type === 'user' || type === 'group') && mid && !entraIds[type].has(mid)) {
+        out.push({ path: ['entra', 'groups', i, 'members', j, 'id'], message: `unknown ${type} "${text(m.id)}"` });
+      }
+    });
+  });
+  const ad = obj(root.activeDirectory);
+  duplicates(out, ad.users, lower('dn'), ['activeDirectory', 'users'], 'DN');
+  duplicates(out, ad.users, lower('sAMAccountName'), ['activeDirectory', 'users'], 'sAMAccountName');
+  duplicates(out, ad.groups, lower('dn'), ['activeDirectory', 'groups'], 'DN');
+  const adDns = new Set([...arr(ad.users), ...arr(ad.groups)].map((x) => text(x.dn)?.toLowerCase()));
+  (Array.isArray(ad.groups) ? (ad.groups as unknown[]) : []).forEach((g, i) => {
+    (Array.isArray(obj(g).members) ? (obj(g).members as unknown[]) : []).forEach((m, j) => {
+      if (typeof m === 'string' && !adDns.has(m.toLowerCase())) {
+        out.push({ path: ['activeDirectory', 'groups', i, 'members', j], message: `unknown member DN "${m}"` });
+      }
+    });
   });
   return out;
 }

@@ -105,13 +105,32 @@ describe('parseTenant: valid documents', () => {
     expect(t.activeDirectory).toBeUndefined();
   });
 
-  it('accepts and preserves opaque entra and activeDirectory sections', () => {
+  it('accepts entra and activeDirectory sections and checks their references', () => {
     const doc = minimal();
-    doc.entra = { tenantId: 'x', users: [{ id: 1 }] };
-    doc.activeDirectory = { domains: [] };
+    const g = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    doc.entra = {
+      tenantId: g(1),
+      primaryDomain: 'corp.example',
+      clients: [{ clientId: 'app', clientSecret: 's' }],
+      users: [{ id: g(2), userPrincipalName: 'alice@corp.example', displayName: 'Alice' }],
+      groups: [{ id: g(3), displayName: 'PAM', members: [{ type: 'user', id: g(2) }, { type: 'group', id: g(9) }] }],
+    };
+    doc.activeDirectory = {
+      domain: 'corp.example',
+      baseDn: 'DC=corp,DC=example',
+      bindDn: 'CN=reader,DC=corp,DC=example',
+      bindPassword: 'p',
+      users: [{ dn: 'CN=Doe\\, Jane,OU=Users,DC=corp,DC=example', sAMAccountName: 'jdoe', objectGUID: g(4), objectSid: 'S-1-5-21-1-2-3-1104' }],
+      groups: [
+        { dn: 'CN=PAM,OU=Groups,DC=corp,DC=example', sAMAccountName: 'PAM', cn: 'PAM', objectGUID: g(5), objectSid: 'S-1-5-21-1-2-3-1105', members: ['cn=doe\\, jane,ou=users,dc=corp,dc=example', 'CN=Nobody,DC=corp,DC=example'] },
+      ],
+    };
+    expect(problemPaths(doc)).toEqual(['$.activeDirectory.groups[0].members[1]', '$.entra.groups[0].members[1].id']);
+    doc.entra.groups[0].members.pop();
+    doc.activeDirectory.groups[0].members.pop();
     const t = parseTenant(doc);
-    expect(t.entra).toEqual({ tenantId: 'x', users: [{ id: 1 }] });
-    expect(t.activeDirectory).toEqual({ domains: [] });
+    expect(t.entra!.users[0]!.accountEnabled).toBe(true);
+    expect(t.activeDirectory!.users[0]!.disabled).toBe(false);
   });
 
   it('accepts 64 members on a safe, the 28-character safe name limit and every permission key', () => {

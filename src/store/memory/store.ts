@@ -29,6 +29,7 @@ import type {
   AssetListResult,
   AssetQuery,
   PathsResult,
+  SafeAccessResult,
   UserAccessResult,
   WhoCanResult,
 } from '../../queries/types.js';
@@ -266,6 +267,10 @@ export class MemoryStore implements GraphStore {
 
   async accountAccess(account: string): Promise<AccountAccessResult> {
     return this.engine(await this.current()).accountAccess(account);
+  }
+
+  async safeAccess(safe: string): Promise<SafeAccessResult> {
+    return this.engine(await this.current()).safeAccess(safe);
   }
 
   async userAccess(user: string): Promise<UserAccessResult> {

@@ -29,6 +29,7 @@ import type {
   AssetListResult,
   AssetQuery,
   PathsResult,
+  SafeAccessResult,
   UserAccessResult,
   WhoCanResult,
 } from '../../queries/types.js';
@@ -270,6 +271,9 @@ export class Neo4jStore implements GraphStore {
   }
   async accountAccess(account: string): Promise<AccountAccessResult> {
     return this.guard(() => this.engine.accountAccess(account));
+  }
+  async safeAccess(safe: string): Promise<SafeAccessResult> {
+    return this.guard(() => this.engine.safeAccess(safe));
   }
   async listAssets(query: AssetQuery): Promise<AssetListResult> {
     return this.engine.listAssets(query);
