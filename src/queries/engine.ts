@@ -11,6 +11,7 @@ import { accessFromEdge, dynamicRoleWarnings, principalSummary, sortPrincipals, 
 import {
   type AccountAccessResult,
   AmbiguousNameError,
+  type ApplicationAccessResult,
   type AssetListResult,
   type AssetQuery,
   type DirectoryIdentity,
@@ -189,6 +190,13 @@ export class QueryEngine {
     const safeNode = await this.resolve('safe', ['Safe'], safe);
     const principals = await this.principalsInto(safeNode, (p) => p.length > 0);
     return { safe: this.safeRef(safeNode), principals, warnings: dynamicRoleWarnings(principals) };
+  }
+
+  /** Every principal with access to an application, with the grant names as permissions. */
+  async applicationAccess(application: string): Promise<ApplicationAccessResult> {
+    const app = await this.resolve('application', ['CyberArkApplication'], application);
+    const principals = await this.principalsInto(app, (p) => p.length > 0);
+    return { application: { id: app.id, name: readerName(app), tenant_id: app.tenantId }, principals };
   }
 
   async accountAccess(account: string): Promise<AccountAccessResult> {

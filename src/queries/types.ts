@@ -66,6 +66,11 @@ export interface WhoCanResult {
   warnings: string[];
 }
 
+export interface ApplicationAccessResult {
+  application: { id: string; name: string; tenant_id: string };
+  principals: PrincipalAccess[];
+}
+
 export interface SafeAccessResult {
   safe: SafeRef;
   principals: PrincipalAccess[];
@@ -148,7 +153,7 @@ export interface AssetListResult {
 /** An unknown safe, user or account: the message lists close matches. */
 export class NotFoundError extends Error {
   constructor(
-    readonly what: 'safe' | 'user' | 'account' | 'principal',
+    readonly what: 'safe' | 'user' | 'account' | 'principal' | 'application',
     readonly input: string,
     readonly suggestions: string[],
   ) {

@@ -5,6 +5,7 @@
 import type { GraphEdge, GraphNode, NodeKind, SourceName } from '../graph/schema.js';
 import type {
   AccountAccessResult,
+  ApplicationAccessResult,
   AssetListResult,
   AssetQuery,
   PathsResult,
@@ -86,5 +87,7 @@ export interface GraphStore {
   accountAccess(account: string): Promise<AccountAccessResult>;
   /** Every principal with any permission on the safe. */
   safeAccess(safe: string): Promise<SafeAccessResult>;
+  /** Every principal with access to the application. */
+  applicationAccess(application: string): Promise<ApplicationAccessResult>;
   listAssets(query: AssetQuery): Promise<AssetListResult>;
 }

@@ -26,6 +26,7 @@ import {
 } from '../../queries/engine.js';
 import type {
   AccountAccessResult,
+  ApplicationAccessResult,
   AssetListResult,
   AssetQuery,
   PathsResult,
@@ -271,6 +272,10 @@ export class MemoryStore implements GraphStore {
 
   async safeAccess(safe: string): Promise<SafeAccessResult> {
     return this.engine(await this.current()).safeAccess(safe);
+  }
+
+  async applicationAccess(application: string): Promise<ApplicationAccessResult> {
+    return this.engine(await this.current()).applicationAccess(application);
   }
 
   async userAccess(user: string): Promise<UserAccessResult> {

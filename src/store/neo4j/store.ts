@@ -26,6 +26,7 @@ import {
 } from '../../queries/engine.js';
 import type {
   AccountAccessResult,
+  ApplicationAccessResult,
   AssetListResult,
   AssetQuery,
   PathsResult,
@@ -274,6 +275,9 @@ export class Neo4jStore implements GraphStore {
   }
   async safeAccess(safe: string): Promise<SafeAccessResult> {
     return this.guard(() => this.engine.safeAccess(safe));
+  }
+  async applicationAccess(application: string): Promise<ApplicationAccessResult> {
+    return this.guard(() => this.engine.applicationAccess(application));
   }
   async listAssets(query: AssetQuery): Promise<AssetListResult> {
     return this.engine.listAssets(query);
