@@ -104,6 +104,17 @@ export const COMMON_EDGE_PROPERTIES: Readonly<Record<string, PropDef>> = {
   sync_id: str('Id of the sync run that last wrote the edge.'),
 };
 
+/** Written on directory identities by the correlation phase (src/correlation/correlate.ts). */
+const CORRELATION_PROPERTIES: Readonly<Record<string, PropDef>> = {
+  correlation_status: oneOf(
+    'Outcome of correlation with CyberArk: matched (one candidate), ambiguous (several: no edge), unmatched, or not_applicable (the CyberArk tenant has no directory of this type configured).',
+    ['matched', 'ambiguous', 'unmatched', 'not_applicable'],
+  ),
+  correlation_rule: str('The rule that decided: upn, object_id, dn, or a custom rule name.'),
+  correlation_key: str('The normalised key the rule compared.'),
+  correlation_candidates: strList('Graph ids of the CyberArk candidates (one when matched, several when ambiguous).'),
+};
+
 const PRINCIPAL_KINDS = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'] as const;
 
 export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
@@ -306,6 +317,7 @@ export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
       on_premises_user_principal_name: str('onPremisesUserPrincipalName.'),
       on_premises_immutable_id: str('onPremisesImmutableId.'),
       on_premises_sync_enabled: bool('Synchronised from on-premises AD.'),
+      ...CORRELATION_PROPERTIES,
     },
   },
   EntraGroup: {
@@ -321,6 +333,7 @@ export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
       on_premises_sid: str('onPremisesSecurityIdentifier.'),
       on_premises_sam_account_name: str('onPremisesSamAccountName.'),
       on_premises_sync_enabled: bool('Synchronised from on-premises AD.'),
+      ...CORRELATION_PROPERTIES,
     },
   },
   ADDomain: {
@@ -345,6 +358,7 @@ export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
       object_sid: str('objectSid.'),
       enabled: bool('False when userAccountControl has ACCOUNTDISABLE.'),
       last_logon_at: datetime('lastLogonTimestamp, ISO 8601 UTC.'),
+      ...CORRELATION_PROPERTIES,
     },
   },
   ADGroup: {
@@ -360,6 +374,7 @@ export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
       object_guid: str('objectGUID.'),
       object_sid: str('objectSid.'),
       group_type: int('groupType.'),
+      ...CORRELATION_PROPERTIES,
     },
   },
   SyncRun: {

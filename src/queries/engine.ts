@@ -7,6 +7,7 @@ import { parsePermission, permissionDisplayName, type SafePermissionKey } from '
 import { type EdgeKind, NODE_SCHEMA, type NodeKind, type PropValue } from '../graph/schema.js';
 import { DEFAULT_PATHS_MAX_DEPTH, MAX_PATHS_MAX_DEPTH, MAX_PATHS_RETURNED } from '../graph/traversal.js';
 import { ASSET_KINDS, assetItem, pathsSortKey } from './assets.js';
+import { type CorrelationReport, correlationReportFrom } from './correlation-report.js';
 import { accessFromEdge, dynamicRoleWarnings, principalSummary, sortPrincipals, suggest } from './shape.js';
 import {
   type AccountAccessResult,
@@ -354,6 +355,10 @@ export class QueryEngine {
       paths: found.slice(0, MAX_PATHS_RETURNED),
       truncated: found.length > MAX_PATHS_RETURNED,
     };
+  }
+
+  correlationReport(): Promise<CorrelationReport> {
+    return correlationReportFrom(this.r);
   }
 
   async listAssets(query: AssetQuery): Promise<AssetListResult> {

@@ -2,7 +2,9 @@
  * The store interface. Two implementations answer identically (the conformance suite proves it): the embedded
  * graphology store (src/store/memory) and Neo4j (src/store/neo4j).
  */
+
 import type { GraphEdge, GraphNode, NodeKind, SourceName } from '../graph/schema.js';
+import type { CorrelationReport } from '../queries/correlation-report.js';
 import type {
   AccountAccessResult,
   ApplicationAccessResult,
@@ -87,6 +89,8 @@ export interface GraphStore {
   accountAccess(account: string): Promise<AccountAccessResult>;
   /** Every principal with any permission on the safe. */
   safeAccess(safe: string): Promise<SafeAccessResult>;
+  /** The identity-correlation report (src/queries/correlation-report.ts). */
+  correlationReport(): Promise<CorrelationReport>;
   /** Every principal with access to the application. */
   applicationAccess(application: string): Promise<ApplicationAccessResult>;
   listAssets(query: AssetQuery): Promise<AssetListResult>;

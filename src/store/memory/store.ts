@@ -16,6 +16,7 @@ import {
   validateNode,
 } from '../../graph/schema.js';
 import { FORWARD_GRANT_EDGES, REVERSE_GRANT_EDGES } from '../../graph/traversal.js';
+import type { CorrelationReport } from '../../queries/correlation-report.js';
 import {
   type GraphReader,
   normalizeNodeProps,
@@ -272,6 +273,10 @@ export class MemoryStore implements GraphStore {
 
   async safeAccess(safe: string): Promise<SafeAccessResult> {
     return this.engine(await this.current()).safeAccess(safe);
+  }
+
+  async correlationReport(): Promise<CorrelationReport> {
+    return this.engine(await this.current()).correlationReport();
   }
 
   async applicationAccess(application: string): Promise<ApplicationAccessResult> {

@@ -16,6 +16,7 @@ import {
   type NodeKind,
   type PropValue,
 } from '../../graph/schema.js';
+import type { CorrelationReport } from '../../queries/correlation-report.js';
 import {
   type GraphReader,
   normalizeNodeProps,
@@ -275,6 +276,9 @@ export class Neo4jStore implements GraphStore {
   }
   async safeAccess(safe: string): Promise<SafeAccessResult> {
     return this.guard(() => this.engine.safeAccess(safe));
+  }
+  async correlationReport(): Promise<CorrelationReport> {
+    return this.guard(() => this.engine.correlationReport());
   }
   async applicationAccess(application: string): Promise<ApplicationAccessResult> {
     return this.guard(() => this.engine.applicationAccess(application));
