@@ -26,6 +26,7 @@ import {
   type VaultGroup,
   type VaultUser,
 } from './format.js';
+import { addDirectories } from './generate/directories.js';
 import {
   AD_USER_OUS,
   APP_CATEGORIES,
@@ -361,7 +362,7 @@ export function generateTenant(scale: Scale | ScaleSpec, seed: number): Tenant {
   const secretRng = Rng.stream(seed, 'secrets');
   const reader = ctx.users[1]!;
   const oauthApp = applications[1]!;
-  return {
+  const tenant: Tenant = {
     formatVersion: TENANT_FORMAT_VERSION,
     name: `${company}-${typeof scale === 'string' ? scale : 'custom'}-seed${seed}`,
     identity: {
@@ -388,6 +389,7 @@ export function generateTenant(scale: Scale | ScaleSpec, seed: number): Tenant {
       pasLogins: [{ username: builtinVault.pasLogin, password: `Pas-${secretRng.hex(12)}!`, method: 'CyberArk' }],
     },
   };
+  return addDirectories(tenant, seed);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { canonicalPermissions, SAFE_PERMISSION_KEYS, type SafePermissionKey } from '../../src/graph/permissions.js';
 import { parseTenant, type Tenant } from '../../src/tenant/format.js';
+import { AMBIGUOUS_MARK } from '../../src/tenant/generate/directories.js';
 import {
   GENERATOR_EPOCH,
   generateTenant,
@@ -175,6 +176,8 @@ describe.each(['small', 'medium'] as const)('generateTenant(%s)', (scale) => {
 
     it('gives AD users a DN whose CN is the display name, FDS users an Entra object id, CDS users neither', () => {
       for (const u of users()) {
+        // The generator makes one AD user claim another's account (an ambiguous DN for correlation tests).
+        if (u.description?.startsWith(AMBIGUOUS_MARK)) continue;
         if (u.directoryServiceUuid === dir('AdProxy').uuid) {
           expect(u.externalUuid).toBeUndefined();
           const rdns = parseDn(u.distinguishedName!);
@@ -375,9 +378,29 @@ describe.each(['small', 'medium'] as const)('generateTenant(%s)', (scale) => {
       expect(t.privilegeCloud.vaultUsers.some((v) => v.username === login.username)).toBe(true);
     });
 
-    it('leaves entra and activeDirectory unset', () => {
-      expect(t.entra).toBeUndefined();
-      expect(t.activeDirectory).toBeUndefined();
+    it('fills entra and activeDirectory correlated with the CyberArk identities', () => {
+      const e = t.entra!;
+      const a = t.activeDirectory!;
+      const fds = users().filter((u) => u.directoryServiceUuid === dir('FDS').uuid);
+      const entraIds = new Set(e.users.map((u) => u.id));
+      for (const u of fds) expect(entraIds.has(u.externalUuid!)).toBe(true);
+      expect(e.users.some((u) => u.userType === 'Guest' && u.userPrincipalName.includes('#EXT#'))).toBe(true);
+      expect(e.users.some((u) => !u.accountEnabled)).toBe(true);
+      expect(e.users.some((u) => u.onPremisesSyncEnabled === true && u.onPremisesDistinguishedName)).toBe(true);
+      // Some UPNs differ from the CyberArk login only in case.
+      const logins = new Set(users().map((u) => u.username));
+      expect(
+        e.users.some((u) => !logins.has(u.userPrincipalName) && logins.has(u.userPrincipalName.toLowerCase())),
+      ).toBe(true);
+      expect(a.users.some((u) => u.disabled)).toBe(true);
+      // DNs written differently from the CyberArk side (hex escapes, spaces, lower-case types) exist.
+      expect(a.users.some((u) => u.dn.includes('\\2C') || u.dn.includes(', ') || /^cn=/.test(u.dn))).toBe(true);
+      // Directory-only groups nested into others, and a nesting cycle in each directory.
+      const entraNested = e.groups.filter((g) => g.members.some((m) => m.type === 'group'));
+      expect(entraNested.length).toBeGreaterThan(0);
+      const adParents = new Map(a.groups.map((g) => [g.dn, g.members]));
+      expect(a.groups.some((g) => g.members.some((m) => adParents.get(m)?.includes(g.dn)))).toBe(true);
+      expect(users().some((u) => u.description?.startsWith(AMBIGUOUS_MARK))).toBe(true);
     });
   });
 
