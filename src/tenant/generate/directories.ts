@@ -211,10 +211,15 @@ function buildEntra(
   const primaryDomain = activeDirectory.domain;
   const users: EntraUser[] = [];
   // Keys in schema order, so that the generated section equals its parsed form byte for byte.
-  const member = (u: Partial<EntraUser> & Pick<EntraUser, 'id' | 'userPrincipalName' | 'displayName'>): EntraUser => ({
-    id: u.id,
-    userPrincipalName: u.userPrincipalName,
-    displayName: u.displayName,
+  const member = ({
+    id,
+    userPrincipalName,
+    displayName,
+    ...rest
+  }: Partial<EntraUser> & Pick<EntraUser, 'id' | 'userPrincipalName' | 'displayName'>): EntraUser => ({
+    id,
+    userPrincipalName,
+    displayName,
     mail: null,
     accountEnabled: true,
     userType: 'Member',
@@ -224,7 +229,7 @@ function buildEntra(
     onPremisesUserPrincipalName: null,
     onPremisesImmutableId: null,
     onPremisesSyncEnabled: null,
-    ...u,
+    ...rest,
   });
   for (const u of fds.users) {
     users.push(
