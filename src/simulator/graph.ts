@@ -1,0 +1,138 @@
+/**
+ * Microsoft Graph simulator: serves a tenant file's `entra` section on two loopback ports — two origins, as in real
+ * life: the authority (`POST /{tenant}/oauth2/v2.0/token`, login.microsoftonline.com) and Graph (`/v1.0/...`,
+ * graph.microsoft.com). A token from the authority is accepted by Graph; a Graph request never reaches the authority
+ * origin and vice versa, so an extractor's origin checks are exercised for real.
+ *
+ * Graph endpoints: GET /v1.0/users, /v1.0/users/{id|upn}, /v1.0/groups, /v1.0/groups/{id}, /v1.0/groups/{id}/members,
+ * /v1.0/groups/{id}/transitiveMembers — with `$select` (default property sets; accountEnabled, userType and
+ * onPremises* only when selected; selected-but-empty → null), `$top` (1–999, default 100), absolute
+ * `@odata.nextLink`s carrying an opaque, authenticated `$skiptoken`, `@odata.context`, `$count` with
+ * `ConsistencyLevel: eventual`, Graph error bodies, 401 InvalidAuthenticationToken, 403 Authorization_RequestDenied
+ * (app roles), 404 Request_ResourceNotFound. Paths are case-insensitive. See docs/entra.md and
+ * shared/reference/entra-ad.md §1.9.
+ *
+ * Faults: the generic plugin (./faults.ts) on both servers with one controller; `status429` rules may carry a
+ * fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`), see ./graph/faults.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { EntraSection } from '../tenant/format.js';
+import { FaultController, type FaultRule, type Latency, RequestCounters } from './faults.js';
+import { buildAuthorityServer, DEFAULT_APP_ROLES, GRAPH_APP_ID } from './graph/authority.js';
+import { GraphFaultController } from './graph/faults.js';
+import { GraphDirectory } from './graph/resources.js';
+import { buildGraphServer } from './graph/server.js';
+import { TokenStore } from './tokens.js';
+
+export { cloudSid, USER_DEFAULT_PROPERTIES } from './graph/resources.js';
+export { DEFAULT_APP_ROLES, GRAPH_APP_ID, GraphFaultController };
+
+export interface GraphSimulatorOptions {
+  /** The tenant file's `entra` section (parsed: defaults applied). */
+  entra: EntraSection;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Port of the Graph server; default 0 (ephemeral). */
+  port?: number;
+  /** Port of the authority server; default 0 (ephemeral). */
+  authorityPort?: number;
+  /** Access token lifetime, served as `expires_in` (default 3599, as Entra). */
+  tokenTtlSeconds?: number;
+  /**
+   * Initial fault rules (a GraphFaultController is created: fractional Retry-After allowed), or a controller to share
+   * with other simulators.
+   */
+  faults?: FaultRule[] | FaultController;
+  /** Applied to every request, before any rule. */
+  latency?: Latency;
+  /** Counters to share with other simulators (default: new ones). */
+  counters?: RequestCounters;
+  /** Application permissions per client id (default DEFAULT_APP_ROLES: User.Read.All, GroupMember.Read.All). */
+  appRoles?: Record<string, string[]>;
+}
+
+export interface GraphSimulator {
+  /** Authority base URL, e.g. http://127.0.0.1:41234 (token endpoint: `${authorityUrl}/${tenantId}/oauth2/v2.0/token`). */
+  authorityUrl: string;
+  /** Graph base URL, e.g. http://127.0.0.1:41235 (the API is under /v1.0). */
+  graphUrl: string;
+  entra: EntraSection;
+  /** Fault rules of both servers (add/remove/clear, setLatency). */
+  faults: FaultController;
+  /** Per-path request counts of both servers, e.g. get('GET /v1.0/users'), get('POST /<tenant>/oauth2/v2.0/token'). */
+  counters: RequestCounters;
+  /** Expires every token issued so far. */
+  expireAllTokens(): void;
+  /**
+   * Writes next links (and @odata.context) with this origin instead of the request's own; null restores it. For tests
+   * of an extractor's origin check: a next link to another host must not be followed.
+   */
+  setNextLinkOrigin(origin: string | null): void;
+  close(): Promise<void>;
+}
+
+function urlOf(app: FastifyInstance, host: string): string {
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('simulator server is not listening on TCP');
+  const h = host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${address.port}`;
+}
+
+export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
+  const host = options.host ?? '127.0.0.1';
+  const tokens = new TokenStore();
+  let faults: FaultController;
+  if (options.faults instanceof FaultController) {
+    faults = options.faults;
+    if (options.latency) faults.setLatency(options.latency);
+  } else {
+    faults = new GraphFaultController(options.faults ?? [], options.latency ?? null);
+  }
+  const counters = options.counters ?? new RequestCounters();
+  let graphUrl = '';
+  let linkOrigin: string | undefined;
+
+  const graph = await buildGraphServer({
+    directory: new GraphDirectory(options.entra),
+    tokens,
+    faults,
+    counters,
+    linkOrigin: () => linkOrigin,
+  });
+  const authority = await buildAuthorityServer({
+    entra: options.entra,
+    tokens,
+    faults,
+    counters,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 3599,
+    graphUrl: () => graphUrl,
+    ...(options.appRoles ? { appRoles: options.appRoles } : {}),
+  });
+
+  try {
+    await graph.listen({ host, port: options.port ?? 0 });
+    graphUrl = urlOf(graph, host);
+    await authority.listen({ host, port: options.authorityPort ?? 0 });
+  } catch (error) {
+    await Promise.allSettled([graph.close(), authority.close()]);
+    throw error;
+  }
+  const authorityUrl = urlOf(authority, host);
+
+  let closed: Promise<void> | undefined;
+  return {
+    authorityUrl,
+    graphUrl,
+    entra: options.entra,
+    faults,
+    counters,
+    expireAllTokens: () => tokens.expireAll(),
+    setNextLinkOrigin: (origin) => {
+      linkOrigin = origin === null ? undefined : new URL(origin).origin;
+    },
+    close: () => {
+      closed ??= Promise.all([graph.close(), authority.close()]).then(() => undefined);
+      return closed;
+    },
+  };
+}
