@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
 /** Tests that need an external server (Neo4j, slapd) that .ci/run starts; everything else is "unit". */
-const integration = ['test/neo4j/**/*.test.ts', 'test/support/**/*.test.ts', 'test/ldap/**/*.test.ts', 'test/conformance/**/*.test.ts'];
+const integration = [
+  'test/neo4j/**/*.test.ts',
+  'test/support/**/*.test.ts',
+  'test/ldap/**/*.test.ts',
+  'test/conformance/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -26,7 +26,9 @@ function propTable(props: Readonly<Record<string, PropDef>>): string[] {
     ([name, def]) =>
       `| \`${name}\` | ${def.type}${def.values ? ` (${def.values.join(', ')})` : ''} | ${def.indexed ? 'yes' : ''} | ${cell(def.doc)} |`,
   );
-  return rows.length ? ['| Property | Type | Indexed | Meaning |', '|---|---|---|---|', ...rows] : ['(no properties of its own)'];
+  return rows.length
+    ? ['| Property | Type | Indexed | Meaning |', '|---|---|---|---|', ...rows]
+    : ['(no properties of its own)'];
 }
 
 export function renderSchemaDoc(): string {
@@ -52,7 +54,10 @@ export function renderSchemaDoc(): string {
   for (const kind of NODE_KINDS) {
     const def = NODE_SCHEMA[kind];
     out.push(`### ${kind}`, '', def.doc, '');
-    out.push(`Name property: \`${def.nameProperty}\`.${def.ownedBy ? ` Owned by: ${def.ownedBy} (IN_TENANT).` : ''}`, '');
+    out.push(
+      `Name property: \`${def.nameProperty}\`.${def.ownedBy ? ` Owned by: ${def.ownedBy} (IN_TENANT).` : ''}`,
+      '',
+    );
     out.push(...propTable(def.properties), '');
   }
   out.push('## Edge kinds', '');
