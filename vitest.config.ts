@@ -17,7 +17,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: integration } },
-      { extends: true, test: { name: 'integration', include: integration } },
+      // One file at a time: the Neo4j tests share one database (NEO4J_URI in CI).
+      { extends: true, test: { name: 'integration', include: integration, fileParallelism: false } },
     ],
   },
 });
