@@ -28,6 +28,13 @@ export class CyberArkOracle {
   /** Inverse of the above: role id → every principal holding it (computed once; safeAccess is called a lot). */
   private readonly holders = new Map<string, Who[]>();
   private readonly accessCache = new Map<string, Map<Who, Set<string>>>();
+  /** CyberArk group name → CyberArk group names it belongs to through directory nesting (itself excluded). */
+  readonly groupAncestors = new Map<string, Set<string>>();
+  /** CyberArk user login → CyberArk group names it belongs to through its directory identities. */
+  readonly groupsOfUser = new Map<string, Set<string>>();
+  /** Directory identities correlated to each CyberArk user / group (by the documented default rules). */
+  readonly directoryTwins = new Map<string, { kind: string; name: string; enabled: boolean }[]>();
+  private readonly directoryHops = new Set<string>();
 
   constructor(
     readonly tenant: Tenant,
@@ -60,15 +67,23 @@ export class CyberArkOracle {
       }
     }
 
+    this.computeDirectoryMemberships();
+
     const everybody = id.roles.filter((r) => r.roleType === 'Everybody').map((r) => r.id);
     for (const u of id.users) {
       const direct = new Set<string>(everybody);
       for (const r of id.roles) if (r.members.some((m) => m.type === 'User' && m.id === u.id)) direct.add(r.id);
+      for (const groupName of this.groupsOfUser.get(u.username) ?? []) {
+        const g = id.groups.find((x) => x.name === groupName)!;
+        for (const r of id.roles) if (r.members.some((m) => m.type === 'Group' && m.id === g.id)) direct.add(r.id);
+      }
       this.rolesOfUser.set(u.username, this.close(direct));
     }
     for (const g of id.groups) {
       const direct = new Set<string>();
-      for (const r of id.roles) if (r.members.some((m) => m.type === 'Group' && m.id === g.id)) direct.add(r.id);
+      const own = [g, ...[...(this.groupAncestors.get(g.name) ?? [])].map((n) => id.groups.find((x) => x.name === n)!)];
+      for (const x of own)
+        for (const r of id.roles) if (r.members.some((m) => m.type === 'Group' && m.id === x.id)) direct.add(r.id);
       this.rolesOfGroup.set(g.name, this.close(direct));
     }
     const hold = (roleId: string, who: Who) => {
@@ -149,6 +164,11 @@ export class CyberArkOracle {
       if (type === 'CyberArkRole') {
         const roleId = [...this.roleNames].find(([, n]) => n === name)![0];
         for (const holder of this.holders.get(roleId) ?? []) grant(holder, m.permissions);
+      } else if (type === 'CyberArkGroup') {
+        for (const [group, ancestors] of this.groupAncestors)
+          if (ancestors.has(name)) grant(`CyberArkGroup:${group}`, m.permissions);
+        for (const [login, groups] of this.groupsOfUser)
+          if (groups.has(name)) grant(`CyberArkUser:${login}`, m.permissions);
       } else if (type === 'VaultGroup') {
         for (const member of this.vaultGroupMembers.get(name.toLowerCase()) ?? []) {
           const login = this.usersByLogin.get(member.toLowerCase());
@@ -165,6 +185,125 @@ export class CyberArkOracle {
     const out = new Set<Who>();
     for (const [who, perms] of this.safeAccess(safeName)) if (perms.has(permission)) out.add(who);
     return out;
+  }
+
+  /**
+   * Directory-derived group membership. Correlation by the documented default rules: Entra user UPN = CyberArk login
+   * (case-insensitive), Entra group id = CyberArk FDS group external id, AD user/group DN = CyberArk AdProxy DN. A
+   * key claimed by several CyberArk identities links nothing. DNs are compared with a minimal normalisation that
+   * covers the variants the generator writes (case, a space after separators, hex-escaped commas).
+   */
+  private computeDirectoryMemberships(): void {
+    const t = this.tenant;
+    const services = new Set(t.identity.directoryServices.map((d) => d.service));
+    const dirOf = (uuid: string) => t.identity.directoryServices.find((d) => d.uuid === uuid)?.service;
+    const dn = (v: string) =>
+      v
+        .trim()
+        .toLowerCase()
+        .replace(/\\2c/g, '\\,')
+        .replace(/(?<!\\),\s+/g, ',');
+    const unique = <T>(items: T[]) => (items.length === 1 ? items[0] : undefined);
+    const hop = (a: string, via: string, b: string) => this.directoryHops.add(`${a}|${via}|${b}`);
+    // directory group key → directory groups containing it (one level); users likewise.
+    const parents = new Map<string, string[]>();
+    const addParent = (child: string, parent: string) => parents.set(child, [...(parents.get(child) ?? []), parent]);
+    const cyberGroupOf = new Map<string, string>(); // directory group key → CyberArk group name
+    const names = new Map<string, string>(); // directory key → "Kind:name" for hops
+    const twins = new Map<string, string[]>(); // CyberArk user login / group name → directory keys
+
+    if (t.entra && services.has('FDS')) {
+      for (const g of t.entra.groups) {
+        names.set(`e:${g.id.toLowerCase()}`, `EntraGroup:${g.displayName}`);
+        for (const m of g.members) addParent(`e:${m.id.toLowerCase()}`, `e:${g.id.toLowerCase()}`);
+        const c = unique(
+          t.identity.groups.filter(
+            (x) => dirOf(x.directoryServiceUuid) === 'FDS' && x.externalUuid?.toLowerCase() === g.id.toLowerCase(),
+          ),
+        );
+        if (c) {
+          cyberGroupOf.set(`e:${g.id.toLowerCase()}`, c.name);
+          twins.set(`g:${c.name}`, [...(twins.get(`g:${c.name}`) ?? []), `e:${g.id.toLowerCase()}`]);
+          hop(`EntraGroup:${g.displayName}`, 'IS_GROUP', `CyberArkGroup:${c.name}`);
+          hop(`CyberArkGroup:${c.name}`, 'IS_GROUP', `EntraGroup:${g.displayName}`);
+        }
+      }
+      for (const u of t.entra.users) {
+        names.set(`e:${u.id.toLowerCase()}`, `EntraUser:${u.userPrincipalName}`);
+        const c = unique(
+          t.identity.users.filter((x) => x.username.toLowerCase() === u.userPrincipalName.trim().toLowerCase()),
+        );
+        if (c) {
+          twins.set(`u:${c.username}`, [...(twins.get(`u:${c.username}`) ?? []), `e:${u.id.toLowerCase()}`]);
+          this.directoryTwins.set(c.username, [
+            ...(this.directoryTwins.get(c.username) ?? []),
+            { kind: 'EntraUser', name: u.userPrincipalName, enabled: u.accountEnabled },
+          ]);
+          hop(`CyberArkUser:${c.username}`, 'ASSUMES_USER', `EntraUser:${u.userPrincipalName}`);
+        }
+      }
+    }
+    if (t.activeDirectory && services.has('AdProxy')) {
+      const adUsers = t.identity.users.filter(
+        (x) => dirOf(x.directoryServiceUuid) === 'AdProxy' && x.distinguishedName,
+      );
+      const adGroups = t.identity.groups.filter(
+        (x) => dirOf(x.directoryServiceUuid) === 'AdProxy' && x.distinguishedName,
+      );
+      for (const g of t.activeDirectory.groups) {
+        const key = `a:${dn(g.dn)}`;
+        names.set(key, `ADGroup:${g.sAMAccountName}`);
+        for (const m of g.members) addParent(`a:${dn(m)}`, key);
+        const c = unique(adGroups.filter((x) => dn(x.distinguishedName!) === dn(g.dn)));
+        if (c) {
+          cyberGroupOf.set(key, c.name);
+          twins.set(`g:${c.name}`, [...(twins.get(`g:${c.name}`) ?? []), key]);
+          hop(`ADGroup:${g.sAMAccountName}`, 'IS_GROUP', `CyberArkGroup:${c.name}`);
+          hop(`CyberArkGroup:${c.name}`, 'IS_GROUP', `ADGroup:${g.sAMAccountName}`);
+        }
+      }
+      for (const u of t.activeDirectory.users) {
+        const key = `a:${dn(u.dn)}`;
+        names.set(key, `ADUser:${u.sAMAccountName}`);
+        const c = unique(adUsers.filter((x) => dn(x.distinguishedName!) === dn(u.dn)));
+        if (c) {
+          twins.set(`u:${c.username}`, [...(twins.get(`u:${c.username}`) ?? []), key]);
+          this.directoryTwins.set(c.username, [
+            ...(this.directoryTwins.get(c.username) ?? []),
+            { kind: 'ADUser', name: u.sAMAccountName, enabled: !u.disabled },
+          ]);
+          hop(`CyberArkUser:${c.username}`, 'ASSUMES_USER', `ADUser:${u.sAMAccountName}`);
+        }
+      }
+    }
+    for (const [child, ps] of parents) {
+      for (const p of ps) if (names.has(child) && names.has(p)) hop(names.get(child)!, 'MEMBER_OF', names.get(p)!);
+    }
+    const ancestors = (starts: string[]) => {
+      const seen = new Set<string>();
+      const queue = [...starts];
+      while (queue.length) {
+        for (const p of parents.get(queue.pop()!) ?? []) {
+          if (!seen.has(p)) {
+            seen.add(p);
+            queue.push(p);
+          }
+        }
+      }
+      return seen;
+    };
+    const groupsFrom = (keys: string[], self?: string) => {
+      const out = new Set<string>();
+      // The directory twins themselves are the group (or the user); their ancestors' CyberArk twins are the groups.
+      for (const k of [...keys, ...ancestors(keys)]) {
+        const c = cyberGroupOf.get(k);
+        if (c && c !== self) out.add(c);
+      }
+      return out;
+    };
+    for (const u of t.identity.users) this.groupsOfUser.set(u.username, groupsFrom(twins.get(`u:${u.username}`) ?? []));
+    for (const g of t.identity.groups)
+      this.groupAncestors.set(g.name, groupsFrom(twins.get(`g:${g.name}`) ?? [], g.name));
   }
 
   /** Whether one hop of a returned path exists in the tenant. */
@@ -191,6 +330,7 @@ export class CyberArkOracle {
       }
       return false;
     }
+    if (this.directoryHops.has(`${from.kind}:${from.name}|${via}|${to.kind}:${to.name}`)) return true;
     if (via === 'MEMBER_OF' && to.kind === 'VaultGroup') {
       return (this.vaultGroupMembers.get(to.name.toLowerCase()) ?? []).some(
         (m) => m.toLowerCase() === from.name.toLowerCase(),
