@@ -1,0 +1,105 @@
+/**
+ * OpenAPI 3.1 document settings for @fastify/swagger, and the post-processing of the generated document: named
+ * components from `apiRegistry`, problem responses as `application/problem+json`, CSV alternatives for the routes
+ * that can answer in CSV, and no unused components.
+ */
+import type { SwaggerOptions } from '@fastify/swagger';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { apiRegistry } from './schemas.js';
+
+export const API_VERSION = '1.0.0';
+
+/** Routes (OpenAPI paths) that also answer text/csv. */
+export const CSV_ROUTES = ['/api/v1/exports/access-review', '/api/v1/reports/correlation'];
+
+const transformObject = createJsonSchemaTransformObject({ schemaRegistry: apiRegistry });
+
+type Json = Record<string, unknown>;
+
+function refsIn(value: unknown, out: Set<string>): void {
+  if (Array.isArray(value)) {
+    for (const v of value) refsIn(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string' && v.startsWith('#/components/schemas/')) {
+        out.add(v.slice('#/components/schemas/'.length));
+      } else refsIn(v, out);
+    }
+  }
+}
+
+function postProcess(doc: Json): Json {
+  const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>;
+  for (const [route, methods] of Object.entries(paths)) {
+    for (const op of Object.values(methods)) {
+      const responses = (op.responses ?? {}) as Record<string, Json>;
+      for (const [status, response] of Object.entries(responses)) {
+        const content = response.content as Record<string, Json> | undefined;
+        if (!content) continue;
+        if (Number(status) >= 400 && content['application/json']) {
+          content['application/problem+json'] = content['application/json'];
+          delete content['application/json'];
+        }
+        if (status === '200' && CSV_ROUTES.includes(route)) {
+          content['text/csv'] = {
+            schema: { type: 'string', description: 'UTF-8 CSV with a byte-order mark, CRLF, RFC 4180 quoting' },
+          };
+        }
+      }
+    }
+  }
+  // Drop components nothing refers to (zod emits an input twin of every registered schema).
+  const components = (doc.components ?? {}) as Json;
+  const schemas = (components.schemas ?? {}) as Record<string, unknown>;
+  const used = new Set<string>();
+  refsIn(doc.paths, used);
+  let grew = true;
+  while (grew) {
+    const before = used.size;
+    for (const name of [...used]) refsIn(schemas[name], used);
+    grew = used.size > before;
+  }
+  components.schemas = Object.fromEntries(
+    Object.keys(schemas)
+      .filter((n) => used.has(n))
+      .sort()
+      .map((n) => [n, schemas[n]]),
+  );
+  return doc;
+}
+
+export function swaggerOptions(): SwaggerOptions {
+  return {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'arkgraph API',
+        version: API_VERSION,
+        description:
+          'Who can retrieve the passwords in safe X, and why: access queries, asset views, access-review exports and sync control over the arkgraph access graph. Every route except /health needs a bearer token (docs/api.md). Errors are RFC 9457 problem details.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: '/', description: 'this server' }],
+      tags: [
+        { name: 'queries', description: 'Access questions (role reader)' },
+        { name: 'assets', description: 'Paged, searchable asset views (role reader)' },
+        { name: 'reviews', description: 'Exports and reports (role reviewer)' },
+        { name: 'sync', description: 'Sync runs (reader) and sync control (admin)' },
+        { name: 'operations', description: 'Health and readiness' },
+      ],
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'An API token (ARKGRAPH_API_TOKENS or ARKGRAPH_API_TOKENS_FILE) with role reader, reviewer or admin',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: createJsonSchemaTransform({ schemaRegistry: apiRegistry }),
+    transformObject: (input) => postProcess(transformObject(input) as Json) as ReturnType<typeof transformObject>,
+  };
+}

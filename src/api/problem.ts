@@ -1,0 +1,243 @@
+/**
+ * RFC 9457 problem details: every error the API returns is `application/problem+json` with `type`, `title`,
+ * `status`, `detail` and `instance` (the request path), plus `request_id` and, where they apply, `suggestions`
+ * (404 with close matches), `validPermissions` (unknown permission) or `errors` (validation issues).
+ * Messages never carry a stack trace, and every detail is scrubbed of registered secrets.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { UnknownPermissionError } from '../graph/permissions.js';
+import { isSourceError, scrubSecrets } from '../http/index.js';
+import { AmbiguousNameError, NotFoundError } from '../queries/types.js';
+import { StoreError } from '../store/memory/snapshot.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** The problem types this API returns; `type` is `urn:arkgraph:problem:<slug>` (docs/api.md lists them). */
+export const PROBLEM_TYPES = {
+  'bad-request': 'Bad request',
+  'validation-failed': 'Request validation failed',
+  'unknown-permission': 'Unknown permission',
+  'ambiguous-name': 'Ambiguous name',
+  unauthorized: 'Authentication required',
+  forbidden: 'Insufficient role',
+  'not-found': 'Not found',
+  'not-acceptable': 'Not acceptable',
+  'payload-too-large': 'Payload too large',
+  'uri-too-long': 'URI too long',
+  'unsupported-media-type': 'Unsupported media type',
+  'sync-running': 'A sync is already running',
+  'sync-not-configured': 'No source is configured',
+  'rate-limited': 'Too many requests',
+  'store-unavailable': 'Store unavailable',
+  'source-failed': 'A source failed',
+  'not-implemented': 'Not implemented',
+  internal: 'Internal server error',
+} as const;
+
+export type ProblemSlug = keyof typeof PROBLEM_TYPES;
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  request_id?: string;
+  suggestions?: string[];
+  validPermissions?: { key: string; displayName: string }[];
+  candidates?: string[];
+  errors?: { path: string; message: string }[];
+  running_id?: string;
+}
+
+/** An error that carries its problem (thrown by handlers and hooks). */
+export class ApiProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: ProblemSlug,
+    detail: string,
+    readonly extra: Partial<Problem> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+    this.name = 'ApiProblem';
+  }
+}
+
+export function problemType(slug: ProblemSlug): string {
+  return `urn:arkgraph:problem:${slug}`;
+}
+
+/** The request path without the query string (the query may be long; it never carries credentials). */
+function instanceOf(request: FastifyRequest): string {
+  const url = request.raw.url ?? request.url ?? '/';
+  const path = url.split('?')[0] ?? '/';
+  return path.length > 512 ? `${path.slice(0, 512)}…` : path;
+}
+
+export function buildProblem(
+  request: FastifyRequest,
+  status: number,
+  slug: ProblemSlug,
+  detail: string,
+  extra: Partial<Problem> = {},
+): Problem {
+  return {
+    type: problemType(slug),
+    title: PROBLEM_TYPES[slug],
+    status,
+    detail: scrubSecrets(detail),
+    instance: instanceOf(request),
+    request_id: request.id,
+    ...extra,
+  };
+}
+
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  slug: ProblemSlug,
+  detail: string,
+  extra: Partial<Problem> = {},
+  headers: Record<string, string> = {},
+): FastifyReply {
+  const body = buildProblem(request, status, slug, detail, extra);
+  for (const [k, v] of Object.entries(headers)) reply.header(k, v);
+  // Serialized here: problem bodies bypass the route's response schema (they are documented separately).
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(body);
+}
+
+const STATUS_SLUGS: Record<number, ProblemSlug> = {
+  400: 'bad-request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not-found',
+  406: 'not-acceptable',
+  409: 'sync-running',
+  413: 'payload-too-large',
+  414: 'uri-too-long',
+  415: 'unsupported-media-type',
+  429: 'rate-limited',
+  501: 'not-implemented',
+  503: 'store-unavailable',
+};
+
+function isStoreFailure(error: unknown): boolean {
+  if (error instanceof StoreError) return true;
+  const name = (error as { name?: string })?.name ?? '';
+  return /Neo4j/i.test(name);
+}
+
+/** Maps any thrown value to a problem. Unknown errors become a 500 whose detail says nothing about internals. */
+export function problemFor(error: unknown): {
+  status: number;
+  slug: ProblemSlug;
+  detail: string;
+  extra: Partial<Problem>;
+  headers: Record<string, string>;
+} {
+  if (error instanceof ApiProblem) {
+    return {
+      status: error.status,
+      slug: error.slug,
+      detail: error.message,
+      extra: error.extra,
+      headers: error.headers,
+    };
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const errors = error.validation.map((v) => ({
+      path: `${(error as { validationContext?: string }).validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`.replace(
+        /\.$/,
+        '',
+      ),
+      message: v.message ?? 'invalid',
+    }));
+    return {
+      status: 400,
+      slug: 'validation-failed',
+      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+      extra: { errors },
+      headers: {},
+    };
+  }
+  if (error instanceof UnknownPermissionError) {
+    return {
+      status: 400,
+      slug: 'unknown-permission',
+      detail: `unknown permission "${error.input}"; give an API key (retrieveAccounts) or a display name (Retrieve Accounts), any case`,
+      extra: { validPermissions: error.validPermissions },
+      headers: {},
+    };
+  }
+  if (error instanceof NotFoundError) {
+    return {
+      status: 404,
+      slug: 'not-found',
+      detail: error.message,
+      extra: { suggestions: error.suggestions },
+      headers: {},
+    };
+  }
+  if (error instanceof AmbiguousNameError) {
+    return {
+      status: 400,
+      slug: 'ambiguous-name',
+      detail: error.message,
+      extra: { candidates: error.candidates },
+      headers: {},
+    };
+  }
+  if (error instanceof RangeError) {
+    return { status: 400, slug: 'bad-request', detail: error.message, extra: {}, headers: {} };
+  }
+  if (isStoreFailure(error)) {
+    return {
+      status: 503,
+      slug: 'store-unavailable',
+      detail: /no graph/.test((error as Error).message)
+        ? 'no graph yet: run a sync first (POST /api/v1/sync or arkgraph sync)'
+        : 'the graph store is unreachable or unreadable',
+      extra: {},
+      headers: { 'retry-after': '30' },
+    };
+  }
+  if (isSourceError(error)) {
+    return { status: 502, slug: 'source-failed', detail: error.message, extra: {}, headers: {} };
+  }
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const slug = STATUS_SLUGS[e.statusCode] ?? 'bad-request';
+    // Fastify's own 4xx (body parsing, content type, size limits): their messages are safe and short.
+    return { status: e.statusCode, slug, detail: fastifyDetail(e), extra: {}, headers: {} };
+  }
+  return {
+    status: 500,
+    slug: 'internal',
+    detail: 'internal error; see the server log for this request id',
+    extra: {},
+    headers: {},
+  };
+}
+
+function fastifyDetail(e: { code?: string; message?: string; statusCode?: number }): string {
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'request body too large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported content type';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the body cannot be empty when content-type is application/json';
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'malformed request body';
+    case 'FST_ERR_BAD_URL':
+      return 'the URL is not valid (bad percent-encoding)';
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return 'a path parameter is too long';
+    default:
+      return (e.message ?? 'bad request').slice(0, 300);
+  }
+}
