@@ -3,7 +3,7 @@
  * skiptokens and next links (entra-ad.md §1.2, §1.3, §1.7).
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { headerValue } from '../http.js';
 import type { PropertySet } from './resources.js';
 
@@ -53,7 +53,7 @@ export function sendGraphError(reply: FastifyReply, error: GraphError): FastifyR
 }
 
 /** Installs request-id / client-request-id (call before the fault plugin so injected errors carry them). */
-export function installRequestIds(app: import('fastify').FastifyInstance): void {
+export function installRequestIds(app: FastifyInstance): void {
   app.decorateRequest('graphRequestId', '');
   app.decorateRequest('graphClientRequestId', '');
   app.addHook('onRequest', async (request, reply) => {
