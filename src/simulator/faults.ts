@@ -101,14 +101,17 @@ function validateRule(rule: FaultRule): void {
     case 'latency':
       validateLatency(rule);
       break;
-    case 'status429':
-      if (rule.retryAfter && 'seconds' in rule.retryAfter && !isNonNegativeInt(rule.retryAfter.seconds)) {
-        throw new TypeError('retryAfter.seconds must be an integer >= 0');
+    case 'status429': {
+      // Fractional seconds are allowed: Microsoft Graph sends values such as "2.128" (entra-ad.md §1.7).
+      const seconds = rule.retryAfter && 'seconds' in rule.retryAfter ? rule.retryAfter.seconds : 0;
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        throw new TypeError('retryAfter.seconds must be a finite number >= 0');
       }
       if (rule.retryAfter && 'httpDate' in rule.retryAfter && !(rule.retryAfter.httpDate instanceof Date)) {
         throw new TypeError('retryAfter.httpDate must be a Date');
       }
       break;
+    }
     case 'status5xx':
       if (rule.status !== undefined && ![500, 502, 503, 504].includes(rule.status)) {
         throw new TypeError('status5xx status must be 500, 502, 503 or 504');
