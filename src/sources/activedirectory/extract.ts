@@ -260,44 +260,59 @@ const AD_BIND_DATA: Record<string, string> = {
   '775': 'account locked out',
 };
 
-const RESULT_TEXT: Record<number, string> = {
-  1: 'operations error',
-  2: 'protocol error',
-  3: 'time limit exceeded',
-  4: 'size limit exceeded (the server did not page the results)',
-  8: 'stronger authentication required (the server refuses this bind without TLS or signing)',
-  10: 'referral (the base DN is held by another server)',
-  11: "administrative limit exceeded (is the page size above the server's limit?)",
-  13: 'confidentiality required (use ldaps:// or StartTLS)',
-  32: 'no such object (check the base DN)',
-  34: 'invalid DN syntax',
-  48: 'inappropriate authentication',
-  49: 'invalid credentials',
-  50: 'insufficient access rights',
-  51: 'server busy',
-  52: 'server unavailable',
-  53: 'server unwilling to perform',
-  80: 'other error',
+/** LDAP result codes: what they mean and, for the usual suspects, what to check. */
+const RESULT_TEXT: Record<number, [text: string, hint?: string]> = {
+  1: ['operations error'],
+  2: ['protocol error'],
+  3: ['time limit exceeded'],
+  4: ['size limit exceeded', 'the server did not page the results'],
+  8: ['stronger authentication required', 'the server refuses this bind without TLS or signing'],
+  10: ['referral', 'the base DN is held by another server'],
+  11: ['administrative limit exceeded', "is the page size above the server's limit?"],
+  13: ['confidentiality required', 'use ldaps:// or StartTLS'],
+  32: ['no such object', 'check the base DN'],
+  34: ['invalid DN syntax'],
+  48: ['inappropriate authentication'],
+  49: ['invalid credentials'],
+  50: ['insufficient access rights'],
+  51: ['server busy'],
+  52: ['server unavailable'],
+  53: ['server unwilling to perform'],
+  80: ['other error'],
 };
+
+/** The server's diagnostic message, or '' when ldapts filled in its own default text. */
+function diagnosticOf(error: ResultCodeError): string {
+  const strip = (m: string) => m.replace(/\s*Code: 0x[0-9a-f]+$/i, '').trim();
+  const own = strip(error.message);
+  try {
+    const fallback = strip(new (error.constructor as new () => Error)().message);
+    return own === fallback ? '' : own;
+  } catch {
+    return own;
+  }
+}
 
 /** Turns anything ldapts or the socket threw into a SourceError for `endpoint`. */
 export function ldapSourceError(error: unknown, endpoint: string, origin: string): SourceError {
   if (error instanceof SourceError) return error;
   if (error instanceof ResultCodeError) {
     const code = error.code;
-    const diagnostic = error.message.replace(/\s*Code: 0x[0-9a-f]+$/i, '').trim();
+    const diagnostic = diagnosticOf(error);
     const data = /\bdata ([0-9a-f]{3,4})\b/i.exec(diagnostic)?.[1]?.toLowerCase();
+    const [text, hint] = RESULT_TEXT[code] ?? [error.name.replace(/Error$/, '')];
     const adReason = code === 49 && data ? AD_BIND_DATA[data] : undefined;
-    const text = adReason ?? RESULT_TEXT[code] ?? error.name.replace(/Error$/, '');
     const kind: SourceErrorKind =
       code === 49 || code === 48 || code === 50 || code === 8 || code === 13 ? 'auth' : 'api';
-    const detailParts = [`${text} (LDAP result ${code})`];
-    if (diagnostic && !RESULT_TEXT[code]?.startsWith(diagnostic) && diagnostic !== text) detailParts.push(diagnostic);
+    let detail = `${text} (LDAP result ${code})`;
+    if (adReason && adReason !== text) detail += `: ${adReason}`;
+    if (hint) detail += `: ${hint}`;
+    if (diagnostic) detail += `; server message: ${diagnostic}`;
     return new SourceError({
       source: SOURCE,
       endpoint,
       kind,
-      detail: detailParts.join(': '),
+      detail,
       code: `LDAP_${code}`,
       retryable: code === 51 || code === 52 || code === 3,
       cause: error,

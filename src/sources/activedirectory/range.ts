@@ -121,9 +121,9 @@ export async function retrieveAllValues(
     if (!next)
       throw new RangeRetrievalError(`${entry.dn}: the entry disappeared while reading ${attribute} from ${low}`);
     const chunk = rangedChunk(next, attribute);
-    if (!chunk) {
+    const plain = plainValues(next, attribute);
+    if (!chunk || (chunk.values.length === 0 && plain.length > 0)) {
       // The server ignored the range option and sent the plain attribute: that is the whole list.
-      const plain = plainValues(next, attribute);
       if (plain.length > 0) return { values: plain, requests };
       break;
     }
