@@ -132,16 +132,31 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
   const principalKinds = new Set(EFFECTIVE_PRINCIPAL_KINDS);
   const out: GraphEdge[] = [];
 
-  const pathTo = (target: number, resource: number, resourceVia: EdgeKind): GrantPath => {
-    const reversed: GrantPath = [];
+  // JSON of one path step, cached per (node, edge that led to it): the same steps recur across many edges
+  // (every user reaching a safe through the Everybody role shares two of its three steps).
+  const stepJson = new Map<string, string>();
+  const stepText = (i: number, via: Step | undefined, viaKind?: EdgeKind): string => {
+    const key = via ? `${i}|${via.kind}|${via.reverse ? 1 : 0}` : viaKind ? `${i}|${viaKind}|r` : `${i}`;
+    let text = stepJson.get(key);
+    if (text === undefined) {
+      const step = g.step(i, via);
+      if (viaKind) step.via = viaKind;
+      text = JSON.stringify(step);
+      stepJson.set(key, text);
+    }
+    return text;
+  };
+  /** The path's JSON, and whether it runs through a role whose members are unknown. */
+  const pathTo = (target: number, resource: number, resourceVia: EdgeKind): { json: string; dynamic: boolean } => {
+    const parts: string[] = [stepText(resource, undefined, resourceVia)];
+    let dynamic = false;
     let cur = target;
     while (cur !== -1) {
-      reversed.push(g.step(cur, parentStep[cur]));
+      parts.push(stepText(cur, parentStep[cur]));
+      if (g.membersUnknown[cur]) dynamic = true;
       cur = parent[cur]!;
     }
-    const path = reversed.reverse();
-    path.push({ ...g.step(resource), via: resourceVia });
-    return path;
+    return { json: `[${parts.reverse().join(',')}]`, dynamic };
   };
 
   for (let start = 0; start < n; start++) {
@@ -182,9 +197,7 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
       // Holders were reached in BFS order, i.e. shortest first with a deterministic tie-break.
       const kept = acc.holders.slice(0, maxPaths);
       const paths = kept.map((h) => pathTo(h, resource, acc.isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER'));
-      const viaDynamic = paths.some((p) =>
-        p.some((s) => s.kind === 'CyberArkRole' && g.membersUnknown[g.index.get(nodeKey(s.kind, s.id))!]),
-      );
+      const viaDynamic = paths.some((p) => p.dynamic);
       out.push({
         kind: 'HAS_EFFECTIVE_PERMISSION',
         from: { kind: startNode.kind, id: startNode.id },
@@ -198,7 +211,7 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
           principal_id: startNode.id,
           principal_type: startNode.kind,
           datasource_id: resourceNode.tenantId,
-          paths_json: JSON.stringify(paths),
+          paths_json: `[${paths.map((p) => p.json).join(',')}]`,
           path_count: acc.holders.length,
           via_dynamic_role: viaDynamic,
         },

@@ -36,9 +36,14 @@ export class CyberArkOracle {
   readonly directoryTwins = new Map<string, { kind: string; name: string; enabled: boolean }[]>();
   private readonly directoryHops = new Set<string>();
 
+  /**
+   * `directories`: whether the sync being checked read Entra ID and AD (then directory nesting grants access);
+   * without them CyberArk groups have no known members.
+   */
   constructor(
     readonly tenant: Tenant,
     readonly nowMs: number,
+    readonly options: { directories?: boolean } = {},
   ) {
     const id = tenant.identity;
     for (const u of id.users) {
@@ -67,7 +72,7 @@ export class CyberArkOracle {
       }
     }
 
-    this.computeDirectoryMemberships();
+    if (options.directories) this.computeDirectoryMemberships();
 
     const everybody = id.roles.filter((r) => r.roleType === 'Everybody').map((r) => r.id);
     for (const u of id.users) {
