@@ -91,6 +91,13 @@ describe.skipIf(!availability.available)('slapd harness', () => {
     expect(orphanSlapds()).toEqual([]);
   });
 
+  it("a configuration slapd refuses fails with slapd's own message", async () => {
+    const error = (await startSlapd({ ...options, baseDn: 'not a DN' }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^slapd exited \(code 1, signal null\) before answering; its output:\n/);
+    expect(error.message).toMatch(/suffix/i);
+    expect(orphanSlapds()).toEqual([]);
+  });
+
   it('a bind account the LDIF does not create fails clearly', async () => {
     await expect(startSlapd({ ...options, bindPassword: 'not-the-password' })).rejects.toThrow(
       `the LDIF was loaded but ${section.bindDn} cannot bind with the given password`,
