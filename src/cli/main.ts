@@ -103,6 +103,20 @@ export function syncConfigFrom(config: ArkgraphConfig, overrides: { allowPartial
           },
         }
       : {}),
+    ...(config.entra ? { entra: { ...config.entra } } : {}),
+    ...(config.activeDirectory
+      ? {
+          activeDirectory: {
+            url: config.activeDirectory.url,
+            bindDn: config.activeDirectory.bindDn,
+            bindPassword: config.activeDirectory.bindPassword,
+            baseDn: config.activeDirectory.baseDn,
+            startTls: config.activeDirectory.startTls,
+            ...(config.activeDirectory.caFile ? { tlsCaFile: config.activeDirectory.caFile } : {}),
+          },
+        }
+      : {}),
+    ...(config.correlationRules.length ? { correlationRules: config.correlationRules } : {}),
     http: {
       concurrency: config.http.concurrency,
       timeoutMs: config.http.timeoutMs,
@@ -206,6 +220,18 @@ export function buildProgram(io: Io = defaultIo): Command {
         const r = await store.accountAccess(opts.account);
         print(io, opts.json, r, () => renderAccountAccess(r));
       });
+    });
+
+  program
+    .command('report')
+    .description('Reports; "report correlation": directory ↔ CyberArk identity correlation')
+    .argument('<name>', 'correlation')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (name: string, opts: { format: 'json' | 'csv'; out?: string }, cmd: Command) => {
+      if (name !== 'correlation') throw new UsageError(`unknown report "${name}"; available: correlation`);
+      const { correlationReportCommand } = await import('./report.js');
+      await withStore(cmd, (store) => correlationReportCommand(store, opts, io));
     });
 
   program

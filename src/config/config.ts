@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { CustomRule } from '../correlation/correlate.js';
 import { jsonPath } from '../tenant/format.js';
 
 export class ConfigError extends Error {
@@ -34,6 +35,19 @@ export const ENV_VARS: { name: string; doc: string; secret?: boolean }[] = [
   { name: 'ARKGRAPH_PAS_PASSWORD', doc: 'self-hosted PAS: logon password', secret: true },
   { name: 'ARKGRAPH_PAS_PASSWORD_FILE', doc: 'file holding the PAS password' },
   { name: 'ARKGRAPH_PAS_METHOD', doc: 'self-hosted PAS: CyberArk (default), LDAP, RADIUS or Windows' },
+  { name: 'ARKGRAPH_ENTRA_TENANT_ID', doc: 'Microsoft Entra ID: directory (tenant) id' },
+  { name: 'ARKGRAPH_ENTRA_CLIENT_ID', doc: 'Entra ID: app registration (client) id' },
+  { name: 'ARKGRAPH_ENTRA_CLIENT_SECRET', doc: 'Entra ID: client secret', secret: true },
+  { name: 'ARKGRAPH_ENTRA_CLIENT_SECRET_FILE', doc: 'file holding the Entra client secret' },
+  { name: 'ARKGRAPH_ENTRA_AUTHORITY_URL', doc: 'Entra ID: authority (default https://login.microsoftonline.com)' },
+  { name: 'ARKGRAPH_ENTRA_GRAPH_URL', doc: 'Entra ID: Microsoft Graph base (default https://graph.microsoft.com)' },
+  { name: 'ARKGRAPH_LDAP_URL', doc: 'Active Directory: ldaps://dc.corp.example (or ldap:// with StartTLS)' },
+  { name: 'ARKGRAPH_LDAP_BIND_DN', doc: 'Active Directory: bind DN of a read-only account' },
+  { name: 'ARKGRAPH_LDAP_BIND_PASSWORD', doc: 'Active Directory: bind password', secret: true },
+  { name: 'ARKGRAPH_LDAP_BIND_PASSWORD_FILE', doc: 'file holding the bind password' },
+  { name: 'ARKGRAPH_LDAP_BASE_DN', doc: 'Active Directory: search base, e.g. DC=corp,DC=example' },
+  { name: 'ARKGRAPH_LDAP_STARTTLS', doc: 'Active Directory: true to upgrade ldap:// with StartTLS' },
+  { name: 'ARKGRAPH_LDAP_CA_FILE', doc: 'Active Directory: CA certificate (PEM) to trust' },
   { name: 'ARKGRAPH_DATA_DIR', doc: 'embedded store location (default ./.arkgraph)' },
   { name: 'ARKGRAPH_STORE', doc: 'memory (default) or neo4j' },
   { name: 'ARKGRAPH_HTTP_CONCURRENCY', doc: 'requests in flight per source (default 8)' },
@@ -75,6 +89,46 @@ const fileSchema = z
       })
       .strict()
       .optional(),
+    entra: z
+      .object({
+        tenantId: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+        clientSecretFile: z.string().min(1).optional(),
+        authorityUrl: z.string().url().optional(),
+        graphUrl: z.string().url().optional(),
+      })
+      .strict()
+      .optional(),
+    activeDirectory: z
+      .object({
+        url: z.string().min(1).optional(),
+        bindDn: z.string().min(1).optional(),
+        bindPasswordFile: z.string().min(1).optional(),
+        baseDn: z.string().min(1).optional(),
+        startTls: z.boolean().optional(),
+        caFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    correlation: z
+      .object({
+        rules: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                directory: z.enum(['entra', 'activedirectory']),
+                kind: z.enum(['user', 'group']),
+                directoryProperty: z.string().min(1),
+                cyberarkProperty: z.string().min(1),
+                compare: z.enum(['ignore-case', 'exact', 'ignore-domain']).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .optional(),
     store: z.enum(['memory', 'neo4j']).optional(),
     dataDir: z.string().min(1).optional(),
     neo4j: z
@@ -108,6 +162,16 @@ const fileSchema = z
 export interface ArkgraphConfig {
   identity?: { url: string; clientId: string; clientSecret: string; oauthAppId?: string; oauthScope?: string };
   privilegeCloud?: { url: string; pas?: { username: string; password: string; method?: z.infer<typeof pasMethod> } };
+  entra?: { tenantId: string; clientId: string; clientSecret: string; authorityUrl?: string; graphUrl?: string };
+  activeDirectory?: {
+    url: string;
+    bindDn: string;
+    bindPassword: string;
+    baseDn: string;
+    startTls: boolean;
+    caFile?: string;
+  };
+  correlationRules: CustomRule[];
   store: 'memory' | 'neo4j';
   dataDir: string;
   neo4j: { uri?: string; user: string; password?: string; database: string };
@@ -150,6 +214,75 @@ function intEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n)) throw new ConfigError(`${name}: expected an integer, got "${v}"`);
   return n;
+}
+
+type FileConfig = z.infer<typeof fileSchema>;
+type Rel = (p: string | undefined) => string | undefined;
+
+/** A source is configured when any of its settings is; then all its required settings must be. */
+function requireAll(source: string, values: Record<string, unknown>): void {
+  const missing = Object.entries(values)
+    .filter(([, v]) => v === undefined || v === '')
+    .map(([k]) => k);
+  if (missing.length) throw new ConfigError(`${source} is partly configured: missing ${missing.join(', ')}`);
+}
+
+async function entraFrom(env: NodeJS.ProcessEnv, file: FileConfig, rel: Rel): Promise<ArkgraphConfig['entra']> {
+  const tenantId = env.ARKGRAPH_ENTRA_TENANT_ID || file.entra?.tenantId;
+  const clientId = env.ARKGRAPH_ENTRA_CLIENT_ID || file.entra?.clientId;
+  const secretFile = env.ARKGRAPH_ENTRA_CLIENT_SECRET_FILE || rel(file.entra?.clientSecretFile);
+  const clientSecret =
+    env.ARKGRAPH_ENTRA_CLIENT_SECRET ||
+    (secretFile ? await readSecretFile(secretFile, 'Entra client secret') : undefined);
+  if (!tenantId && !clientId && !clientSecret) return undefined;
+  requireAll('Microsoft Entra ID', {
+    ARKGRAPH_ENTRA_TENANT_ID: tenantId,
+    ARKGRAPH_ENTRA_CLIENT_ID: clientId,
+    'ARKGRAPH_ENTRA_CLIENT_SECRET (or _FILE)': clientSecret,
+  });
+  const authorityUrl = env.ARKGRAPH_ENTRA_AUTHORITY_URL || file.entra?.authorityUrl;
+  const graphUrl = env.ARKGRAPH_ENTRA_GRAPH_URL || file.entra?.graphUrl;
+  return {
+    tenantId: tenantId!,
+    clientId: clientId!,
+    clientSecret: clientSecret!,
+    ...(authorityUrl ? { authorityUrl } : {}),
+    ...(graphUrl ? { graphUrl } : {}),
+  };
+}
+
+async function activeDirectoryFrom(
+  env: NodeJS.ProcessEnv,
+  file: FileConfig,
+  rel: Rel,
+): Promise<ArkgraphConfig['activeDirectory']> {
+  const ad = file.activeDirectory;
+  const url = env.ARKGRAPH_LDAP_URL || ad?.url;
+  const bindDn = env.ARKGRAPH_LDAP_BIND_DN || ad?.bindDn;
+  const baseDn = env.ARKGRAPH_LDAP_BASE_DN || ad?.baseDn;
+  const pwFile = env.ARKGRAPH_LDAP_BIND_PASSWORD_FILE || rel(ad?.bindPasswordFile);
+  const bindPassword =
+    env.ARKGRAPH_LDAP_BIND_PASSWORD || (pwFile ? await readSecretFile(pwFile, 'LDAP bind password') : undefined);
+  if (!url && !bindDn && !baseDn && !bindPassword) return undefined;
+  requireAll('Active Directory', {
+    ARKGRAPH_LDAP_URL: url,
+    ARKGRAPH_LDAP_BIND_DN: bindDn,
+    'ARKGRAPH_LDAP_BIND_PASSWORD (or _FILE)': bindPassword,
+    ARKGRAPH_LDAP_BASE_DN: baseDn,
+  });
+  const startTlsEnv = env.ARKGRAPH_LDAP_STARTTLS;
+  if (startTlsEnv && !/^(true|false|1|0)$/i.test(startTlsEnv)) {
+    throw new ConfigError(`ARKGRAPH_LDAP_STARTTLS: expected true or false, got "${startTlsEnv}"`);
+  }
+  const caFile = env.ARKGRAPH_LDAP_CA_FILE || rel(ad?.caFile);
+  return {
+    url: url!,
+    bindDn: bindDn!,
+    bindPassword: bindPassword!,
+    baseDn: baseDn!,
+    startTls: startTlsEnv ? /^(true|1)$/i.test(startTlsEnv) : (ad?.startTls ?? false),
+    ...(caFile ? { caFile } : {}),
+  };
 }
 
 export interface LoadConfigOptions {
@@ -240,6 +373,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Arkgr
     }
   }
 
+  const entra = await entraFrom(env, file, rel);
+  const activeDirectory = await activeDirectoryFrom(env, file, rel);
+
   const neo4jPwFile = env.NEO4J_PASSWORD_FILE || rel(file.neo4j?.passwordFile);
   const neo4jPassword =
     env.NEO4J_PASSWORD || (neo4jPwFile ? await readSecretFile(neo4jPwFile, 'Neo4j password') : undefined);
@@ -266,6 +402,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Arkgr
     },
     ...(identity ? { identity } : {}),
     ...(privilegeCloud ? { privilegeCloud } : {}),
+    ...(entra ? { entra } : {}),
+    ...(activeDirectory ? { activeDirectory } : {}),
+    correlationRules: file.correlation?.rules ?? [],
     ...(configFile ? { configFile } : {}),
   };
   if (config.http.concurrency < 1 || config.http.concurrency > 64) {

@@ -22,7 +22,7 @@ import {
   FORWARD_GRANT_EDGES,
   REVERSE_GRANT_EDGES,
 } from '../graph/traversal.js';
-import type { GrantPath } from '../queries/types.js';
+import type { GrantPath, PathStep } from '../queries/types.js';
 import type { AccessGraph } from '../store/types.js';
 
 export interface EffectiveOptions {
@@ -121,6 +121,24 @@ export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Which grant paths to keep (indices into the holders, which are in BFS order: shortest first). First, the shortest
+ * path for every permission in the union, so that any permission can be explained; then the next shortest, up to
+ * `max`. Returned in BFS order.
+ */
+export function choosePaths(masks: readonly number[], max: number): number[] {
+  const chosen = new Set<number>();
+  let covered = 0;
+  for (let i = 0; i < masks.length; i++) {
+    if ((masks[i]! & ~covered) >>> 0 !== 0) {
+      chosen.add(i);
+      covered = (covered | masks[i]!) >>> 0;
+    }
+  }
+  for (let i = 0; i < masks.length && chosen.size < max; i++) chosen.add(i);
+  return [...chosen].sort((a, b) => a - b);
+}
+
 export function computeEffective(graph: AccessGraph, options: EffectiveOptions = {}): GraphEdge[] {
   const maxPaths = options.maxPaths ?? DEFAULT_MAX_STORED_PATHS;
   const g = new GrantIndex(graph);
@@ -135,20 +153,40 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
   // JSON of one path step, cached per (node, edge that led to it): the same steps recur across many edges
   // (every user reaching a safe through the Everybody role shares two of its three steps).
   const stepJson = new Map<string, string>();
-  const stepText = (i: number, via: Step | undefined, viaKind?: EdgeKind): string => {
-    const key = via ? `${i}|${via.kind}|${via.reverse ? 1 : 0}` : viaKind ? `${i}|${viaKind}|r` : `${i}`;
+  const stepText = (i: number, via: Step | undefined): string => {
+    const key = via ? `${i}|${via.kind}|${via.reverse ? 1 : 0}` : `${i}`;
     let text = stepJson.get(key);
     if (text === undefined) {
-      const step = g.step(i, via);
-      if (viaKind) step.via = viaKind;
-      text = JSON.stringify(step);
+      text = JSON.stringify(g.step(i, via));
       stepJson.set(key, text);
     }
     return text;
   };
   /** The path's JSON, and whether it runs through a role whose members are unknown. */
-  const pathTo = (target: number, resource: number, resourceVia: EdgeKind): { json: string; dynamic: boolean } => {
-    const parts: string[] = [stepText(resource, undefined, resourceVia)];
+  const grantJson = new Map<string, string>();
+  /** The last step: the resource, reached by the membership (or ACE), with what that membership grants. */
+  const resourceStep = (resource: number, via: EdgeKind, mask: number, isApp: boolean): string => {
+    const key = `${resource}|${mask}`;
+    let text = grantJson.get(key);
+    if (text === undefined) {
+      const step: PathStep = {
+        ...g.step(resource),
+        via,
+        permissions: isApp ? appGrantNames(mask) : maskToPermissions(mask),
+      };
+      text = JSON.stringify(step);
+      grantJson.set(key, text);
+    }
+    return text;
+  };
+  const pathTo = (
+    target: number,
+    resource: number,
+    resourceVia: EdgeKind,
+    mask: number,
+    isApp: boolean,
+  ): { json: string; dynamic: boolean } => {
+    const parts: string[] = [resourceStep(resource, resourceVia, mask, isApp)];
     let dynamic = false;
     let cur = target;
     while (cur !== -1) {
@@ -169,17 +207,18 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
     depth[start] = 0;
     const queue = [start];
     // resource -> { mask, members reached that hold a grant on it }
-    const byResource = new Map<number, { mask: number; isApp: boolean; holders: number[] }>();
+    const byResource = new Map<number, { mask: number; isApp: boolean; holders: number[]; masks: number[] }>();
     for (let q = 0; q < queue.length; q++) {
       const cur = queue[q]!;
       for (const grant of g.grants[cur]!) {
         let acc = byResource.get(grant.resource);
         if (!acc) {
-          acc = { mask: 0, isApp: grant.isApp, holders: [] };
+          acc = { mask: 0, isApp: grant.isApp, holders: [], masks: [] };
           byResource.set(grant.resource, acc);
         }
         acc.mask = (acc.mask | grant.mask) >>> 0;
-        if (acc.holders[acc.holders.length - 1] !== cur) acc.holders.push(cur);
+        acc.holders.push(cur);
+        acc.masks.push(grant.mask >>> 0);
       }
       for (const s of g.steps[cur]!) {
         if (stamp[s.to] === mark) continue;
@@ -195,8 +234,10 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
       const permissions = acc.isApp ? appGrantNames(acc.mask) : maskToPermissions(acc.mask);
       if (permissions.length === 0) continue;
       // Holders were reached in BFS order, i.e. shortest first with a deterministic tie-break.
-      const kept = acc.holders.slice(0, maxPaths);
-      const paths = kept.map((h) => pathTo(h, resource, acc.isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER'));
+      const kept = choosePaths(acc.masks, maxPaths);
+      const paths = kept.map((k) =>
+        pathTo(acc.holders[k]!, resource, acc.isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER', acc.masks[k]!, acc.isApp),
+      );
       const viaDynamic = paths.some((p) => p.dynamic);
       out.push({
         kind: 'HAS_EFFECTIVE_PERMISSION',

@@ -176,7 +176,11 @@ export class QueryEngine {
   async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
     const key: SafePermissionKey = parsePermission(permission);
     const safeNode = await this.resolve('safe', ['Safe'], safe);
-    const principals = await this.principalsInto(safeNode, (p) => p.includes(key));
+    const principals = (await this.principalsInto(safeNode, (p) => p.includes(key))).map((p) => ({
+      ...p,
+      // Only the paths whose membership grants the permission asked about explain the answer.
+      paths: p.paths.filter((path) => path.at(-1)?.permissions?.includes(key) ?? true),
+    }));
     return {
       safe: this.safeRef(safeNode),
       permission: key,

@@ -11,6 +11,8 @@ export interface PathStep {
   via?: EdgeKind;
   /** True when `via` was followed against its direction (e.g. a CyberArk user ← ASSUMES_USER ← its AD user). */
   reverse?: boolean;
+  /** On the last step of a grant path: what that membership (or application ACE) grants. */
+  permissions?: string[];
 }
 
 export type GrantPath = PathStep[];

@@ -5,9 +5,14 @@
  * recorded as partial. Stale data is only ever removed for sources that completed.
  */
 import { randomBytes } from 'node:crypto';
+import { type CustomRule, correlate } from '../correlation/correlate.js';
 import { computeEffective } from '../effective/compute.js';
 import type { SourceName } from '../graph/schema.js';
 import { type HttpClientOptions, isSourceError } from '../http/index.js';
+import { type ActiveDirectoryConfig, extractActiveDirectory } from '../sources/activedirectory/extract.js';
+import { transformActiveDirectory } from '../sources/activedirectory/transform.js';
+import { createEntraClient, type EntraSourceConfig, extractEntra } from '../sources/entra/extract.js';
+import { transformEntra } from '../sources/entra/transform.js';
 import {
   createIdentityClient,
   extractIdentity,
@@ -27,6 +32,12 @@ export interface SyncConfig {
     pcloudUrl: string;
     pas?: { username: string; password: string; method?: 'CyberArk' | 'LDAP' | 'RADIUS' | 'Windows' };
   };
+  /** Microsoft Entra ID (Graph), correlated with CyberArk users and groups. */
+  entra?: EntraSourceConfig;
+  /** Active Directory over LDAP, correlated with CyberArk users and groups. */
+  activeDirectory?: ActiveDirectoryConfig;
+  /** Custom correlation rules, tried after the default ones. */
+  correlationRules?: CustomRule[];
   http?: Partial<HttpClientOptions>;
   pageSize?: number;
   allowPartial?: boolean;
@@ -76,7 +87,12 @@ export async function runSync(store: GraphStore, config: SyncConfig, hooks: Sync
     status: 'running',
     startedAt: new Date(now()).toISOString(),
     finishedAt: null,
-    sources: ['identity', ...(config.privilegeCloud ? ['privilegecloud'] : [])],
+    sources: [
+      'identity',
+      ...(config.privilegeCloud ? ['privilegecloud'] : []),
+      ...(config.entra ? ['entra'] : []),
+      ...(config.activeDirectory ? ['activedirectory'] : []),
+    ],
     partialSources: [],
     counts: {},
     durationsMs: {},
@@ -101,30 +117,36 @@ export async function runSync(store: GraphStore, config: SyncConfig, hooks: Sync
   };
 
   try {
-    // Extraction runs in parallel; Privilege Cloud's transform needs Identity's output to resolve members.
-    const [identityRaw, pcloudRaw] = await Promise.all([
-      timed(run.durationsMs, 'extract.identity', () =>
+    // Every source extracts in parallel; a failure is recorded and the others carry on.
+    const step = <T>(source: string, fn: () => Promise<T>): Promise<T | undefined> =>
+      timed(run.durationsMs, `extract.${source}`, fn).catch((error) => {
+        fail(source, error);
+        return undefined;
+      });
+    const progress = hooks.progress ? { progress: hooks.progress } : {};
+    const [identityRaw, pcloudRaw, entraRaw, adRaw] = await Promise.all([
+      step('identity', () =>
         extractIdentity(identityClient, config.identity.identityUrl, {
           ...(config.pageSize ? { pageSize: config.pageSize } : {}),
-          ...(hooks.progress ? { progress: hooks.progress } : {}),
+          ...progress,
         }),
-      ).catch((error) => {
-        fail('identity', error);
-        return undefined;
-      }),
+      ),
       pcloudClient && pcloud
-        ? timed(run.durationsMs, 'extract.privilegecloud', () =>
+        ? step('privilegecloud', () =>
             extractPrivilegeCloud(
               pcloudClient,
               pcloud.pcloudUrl,
               pcloud.pas ? 'selfhosted' : 'privilegecloud',
-              hooks.progress ? { progress: hooks.progress } : {},
+              progress,
             ),
-          ).catch((error) => {
-            fail('privilegecloud', error);
-            return undefined;
-          })
-        : Promise.resolve(undefined),
+          )
+        : undefined,
+      config.entra
+        ? step('entra', () => extractEntra(createEntraClient(config.entra!, http), config.entra!, progress))
+        : undefined,
+      config.activeDirectory
+        ? step('activedirectory', () => extractActiveDirectory(config.activeDirectory!, progress))
+        : undefined,
     ]);
 
     let identityOut: SourceOutput | undefined;
@@ -140,7 +162,33 @@ export async function runSync(store: GraphStore, config: SyncConfig, hooks: Sync
         fail('privilegecloud', new Error('not loaded: safe members cannot be resolved without the Identity data'));
       }
     }
+    const entraOut = entraRaw ? transformEntra(entraRaw) : undefined;
+    const adOut = adRaw ? transformActiveDirectory(adRaw) : undefined;
+    if (entraOut) outputs.push(entraOut);
+    if (adOut) outputs.push(adOut);
+    // Correlation needs Identity and the directory; its edges are scoped per directory tenant, so a directory that
+    // failed keeps its last good correlation edges.
+    if (identityOut && (entraOut || adOut)) {
+      const correlation = correlate({
+        identity: identityOut,
+        ...(entraOut ? { entra: { tenantId: entraOut.tenantId, nodes: entraOut.nodes } } : {}),
+        ...(adOut ? { activeDirectory: { tenantId: adOut.tenantId, nodes: adOut.nodes } } : {}),
+        ...(config.correlationRules ? { rules: config.correlationRules } : {}),
+      });
+      for (const dir of [entraOut, adOut]) {
+        if (!dir) continue;
+        outputs.push({
+          source: 'correlation',
+          tenantId: dir.tenantId,
+          nodes: [],
+          edges: correlation.edges.filter((e) => e.tenantId === dir.tenantId),
+          warnings: correlation.warnings,
+        });
+      }
+      run.counts.correlation = correlation.counts;
+    }
     for (const out of outputs) {
+      if (out.source === 'correlation') continue;
       run.counts[out.source] = countByKind(out);
       for (const w of out.warnings.slice(0, 50)) log('warn', w, { source: out.source });
       if (out.warnings.length > 50) log('warn', `${out.warnings.length - 50} more warnings`, { source: out.source });

@@ -55,6 +55,11 @@ for (const [scale, seed] of [
           expect(answer.safe.name).toBe(safe.name);
           const expected = oracle.whoCan(permission, safe.name);
           expect(sorted(answer.principals.map(who)), `${permission} on ${safe.name}`).toEqual(sorted(expected));
+          // Every principal comes with at least one path, and every path shown grants the permission asked about.
+          for (const p of answer.principals) {
+            expect(p.paths.length, `${who(p)} ${permission} on ${safe.name}`).toBeGreaterThan(0);
+            for (const path of p.paths) expect(path.at(-1)!.permissions).toContain(answer.permission);
+          }
           compared++;
           if (expected.size > 0) nonEmpty++;
         }

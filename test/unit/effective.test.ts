@@ -1,6 +1,6 @@
 /** Effective permissions on hand-built graphs, where the right answer is evident from the picture. */
 import { describe, expect, it } from 'vitest';
-import { computeEffective } from '../../src/effective/compute.js';
+import { choosePaths, computeEffective } from '../../src/effective/compute.js';
 import type { EdgeKind, GraphEdge, GraphNode, NodeKind } from '../../src/graph/schema.js';
 import type { GrantPath } from '../../src/queries/types.js';
 
@@ -52,6 +52,15 @@ const find = (from: string, to: string) => effective.find((x) => x.from.id === f
 const paths = (from: string, to: string) => JSON.parse(String(find(from, to)!.props.paths_json)) as GrantPath[];
 const names = (p: GrantPath) => p.map((s) => (s.via ? `${s.reverse ? '<' : ''}${s.via}:${s.name}` : s.name)).join(' ');
 
+describe('choosing the stored paths', () => {
+  it('covers every permission first, then fills up to the limit, in shortest-first order', () => {
+    // masks in BFS order: 0b001, 0b001, 0b010, 0b011, 0b100
+    expect(choosePaths([1, 1, 2, 3, 4], 2)).toEqual([0, 2, 4]);
+    expect(choosePaths([1, 1, 2, 3, 4], 4)).toEqual([0, 1, 2, 4]);
+    expect(choosePaths([1, 1, 1], 10)).toEqual([0, 1, 2]);
+  });
+});
+
 describe('effective permissions', () => {
   it('follow nested roles and terminate on a role cycle', () => {
     expect(find('alice', 'S1')!.props.permissions).toEqual(['retrieveAccounts', 'listAccounts']);
@@ -65,8 +74,9 @@ describe('effective permissions', () => {
     const edge = find('alice', 'S2')!;
     expect(edge.props.permissions).toEqual(['useAccounts', 'listAccounts']);
     expect(edge.props.path_count).toBe(2);
-    // maxPaths 1: only the shortest (direct) path is kept.
-    expect(paths('alice', 'S2').map(names)).toEqual(['alice SAFE_MEMBER:S2']);
+    // maxPaths 1, but each permission of the union keeps the shortest path that explains it.
+    expect(paths('alice', 'S2').map(names)).toEqual(['alice SAFE_MEMBER:S2', 'alice HAS_ROLE:Everybody SAFE_MEMBER:S2']);
+    expect(paths('alice', 'S2').map((p) => p.at(-1)!.permissions)).toEqual([['useAccounts'], ['listAccounts']]);
   });
 
   it('flow through directory nesting and identity correlation', () => {

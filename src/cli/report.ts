@@ -1,0 +1,29 @@
+/** `arkgraph report correlation`: the identity-correlation report as JSON (default) or CSV, to stdout or a file. */
+import { writeFile } from 'node:fs/promises';
+import { CSV_BOM, CSV_EOL, csvLine } from '../api/csv.js';
+import { buildCorrelationReport, CORRELATION_CSV_COLUMNS, correlationReportRows } from '../correlation/report.js';
+import type { GraphStore } from '../store/types.js';
+
+export async function correlationReportCommand(
+  store: GraphStore,
+  opts: { format: 'json' | 'csv'; out?: string },
+  io: { out: (t: string) => void },
+): Promise<void> {
+  const report = await buildCorrelationReport(store);
+  let text: string;
+  if (opts.format === 'csv') {
+    const rows = correlationReportRows(report).map((r) => csvLine(CORRELATION_CSV_COLUMNS.map((c) => r[c])));
+    text = `${CSV_BOM}${[csvLine([...CORRELATION_CSV_COLUMNS]), ...rows].join(CSV_EOL)}${CSV_EOL}`;
+  } else {
+    text = `${JSON.stringify(report, null, 2)}\n`;
+  }
+  if (opts.out) {
+    await writeFile(opts.out, text, { mode: 0o640 });
+    const s = report.summary;
+    io.out(
+      `wrote ${opts.out}: ${s.matched_users} matched users, ${s.matched_groups} matched groups, ${s.ambiguous} ambiguous, ${s.cyberark_orphan_users} orphan users, ${s.disabled_with_access} disabled with access`,
+    );
+  } else {
+    io.out(opts.format === 'csv' ? text.replace(/\r\n$/, '') : text.trimEnd());
+  }
+}
