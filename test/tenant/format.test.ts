@@ -113,16 +113,39 @@ describe('parseTenant: valid documents', () => {
       primaryDomain: 'corp.example',
       clients: [{ clientId: 'app', clientSecret: 's' }],
       users: [{ id: g(2), userPrincipalName: 'alice@corp.example', displayName: 'Alice' }],
-      groups: [{ id: g(3), displayName: 'PAM', members: [{ type: 'user', id: g(2) }, { type: 'group', id: g(9) }] }],
+      groups: [
+        {
+          id: g(3),
+          displayName: 'PAM',
+          members: [
+            { type: 'user', id: g(2) },
+            { type: 'group', id: g(9) },
+          ],
+        },
+      ],
     };
     doc.activeDirectory = {
       domain: 'corp.example',
       baseDn: 'DC=corp,DC=example',
       bindDn: 'CN=reader,DC=corp,DC=example',
       bindPassword: 'p',
-      users: [{ dn: 'CN=Doe\\, Jane,OU=Users,DC=corp,DC=example', sAMAccountName: 'jdoe', objectGUID: g(4), objectSid: 'S-1-5-21-1-2-3-1104' }],
+      users: [
+        {
+          dn: 'CN=Doe\\, Jane,OU=Users,DC=corp,DC=example',
+          sAMAccountName: 'jdoe',
+          objectGUID: g(4),
+          objectSid: 'S-1-5-21-1-2-3-1104',
+        },
+      ],
       groups: [
-        { dn: 'CN=PAM,OU=Groups,DC=corp,DC=example', sAMAccountName: 'PAM', cn: 'PAM', objectGUID: g(5), objectSid: 'S-1-5-21-1-2-3-1105', members: ['cn=doe\\, jane,ou=users,dc=corp,dc=example', 'CN=Nobody,DC=corp,DC=example'] },
+        {
+          dn: 'CN=PAM,OU=Groups,DC=corp,DC=example',
+          sAMAccountName: 'PAM',
+          cn: 'PAM',
+          objectGUID: g(5),
+          objectSid: 'S-1-5-21-1-2-3-1105',
+          members: ['cn=doe\\, jane,ou=users,dc=corp,dc=example', 'CN=Nobody,DC=corp,DC=example'],
+        },
       ],
     };
     expect(problemPaths(doc)).toEqual(['$.activeDirectory.groups[0].members[1]', '$.entra.groups[0].members[1].id']);
