@@ -13,8 +13,8 @@ import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/gr
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { runSync } from '../../src/sync/run.js';
-import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { generateTenant } from '../../src/tenant/generate.js';
+import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { FAST_HTTP } from '../e2e/helpers.js';
 import { CyberArkOracle, type Who } from '../oracle/cyberark.js';
 import { type Slapd, slapdAvailability, startSlapd } from '../support/slapd.js';
@@ -38,7 +38,12 @@ describe.skipIf(!availability.available)('CyberArk + Entra ID + Active Directory
     [sim, graph, slapd] = await Promise.all([
       startSimulator({ tenant }),
       startGraphSimulator({ entra }),
-      startSlapd({ ldif: activeDirectoryLdif(ad), baseDn: ad.baseDn, bindDn: ad.bindDn, bindPassword: ad.bindPassword }),
+      startSlapd({
+        ldif: activeDirectoryLdif(ad),
+        baseDn: ad.baseDn,
+        bindDn: ad.bindDn,
+        bindPassword: ad.bindPassword,
+      }),
     ]);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-dirs-'));
     store = new MemoryStore({ dataDir });
@@ -102,7 +107,10 @@ describe.skipIf(!availability.available)('CyberArk + Entra ID + Active Directory
         expect(path.some((s) => s.via === 'MEMBER_OF')).toBe(true);
         expect(path.some((s) => s.via === 'IS_GROUP')).toBe(true);
         for (let i = 1; i < path.length; i++) {
-          expect(oracle.hopExists(path[i - 1]!, path[i]!.via!, path[i]!), `${path[i - 1]!.name} -${path[i]!.via}-> ${path[i]!.name}`).toBe(true);
+          expect(
+            oracle.hopExists(path[i - 1]!, path[i]!.via!, path[i]!),
+            `${path[i - 1]!.name} -${path[i]!.via}-> ${path[i]!.name}`,
+          ).toBe(true);
         }
         // The user shows the directory identities that are it.
         expect(p.directory_identities?.some((d) => d.kind === path[1]!.kind && d.name === path[1]!.name)).toBe(true);
@@ -120,37 +128,55 @@ describe.skipIf(!availability.available)('CyberArk + Entra ID + Active Directory
     const entraMatched = t.entra!.users.filter((u) => logins.has(u.userPrincipalName.toLowerCase()));
     // Entra groups: by object id against FDS CyberArk groups; several candidates = ambiguous.
     const fdsGroups = t.identity.groups.filter((g) => dirOf(g.directoryServiceUuid) === 'FDS');
-    const entraGroupCandidates = t.entra!.groups.map((g) => fdsGroups.filter((c) => c.externalUuid?.toLowerCase() === g.id.toLowerCase()).length);
+    const entraGroupCandidates = t.entra!.groups.map(
+      (g) => fdsGroups.filter((c) => c.externalUuid?.toLowerCase() === g.id.toLowerCase()).length,
+    );
     // AD: by normalised DN against AdProxy CyberArk users and groups.
-    const adUsersCyber = t.identity.users.filter((u) => dirOf(u.directoryServiceUuid) === 'AdProxy' && u.distinguishedName);
-    const adGroupsCyber = t.identity.groups.filter((g) => dirOf(g.directoryServiceUuid) === 'AdProxy' && g.distinguishedName);
-    const adUserCandidates = t.activeDirectory!.users.map((a) => adUsersCyber.filter((u) => normalizeDn(u.distinguishedName!) === normalizeDn(a.dn)));
-    const adGroupCandidates = t.activeDirectory!.groups.map((a) => adGroupsCyber.filter((g) => normalizeDn(g.distinguishedName!) === normalizeDn(a.dn)).length);
+    const adUsersCyber = t.identity.users.filter(
+      (u) => dirOf(u.directoryServiceUuid) === 'AdProxy' && u.distinguishedName,
+    );
+    const adGroupsCyber = t.identity.groups.filter(
+      (g) => dirOf(g.directoryServiceUuid) === 'AdProxy' && g.distinguishedName,
+    );
+    const adUserCandidates = t.activeDirectory!.users.map((a) =>
+      adUsersCyber.filter((u) => normalizeDn(u.distinguishedName!) === normalizeDn(a.dn)),
+    );
+    const adGroupCandidates = t.activeDirectory!.groups.map(
+      (a) => adGroupsCyber.filter((g) => normalizeDn(g.distinguishedName!) === normalizeDn(a.dn)).length,
+    );
 
     const expectedMatchedUsers = entraMatched.length + adUserCandidates.filter((c) => c.length === 1).length;
-    const expectedMatchedGroups = entraGroupCandidates.filter((n) => n === 1).length + adGroupCandidates.filter((n) => n === 1).length;
+    const expectedMatchedGroups =
+      entraGroupCandidates.filter((n) => n === 1).length + adGroupCandidates.filter((n) => n === 1).length;
     const expectedAmbiguous =
-      entraGroupCandidates.filter((n) => n > 1).length + adUserCandidates.filter((c) => c.length > 1).length + adGroupCandidates.filter((n) => n > 1).length;
+      entraGroupCandidates.filter((n) => n > 1).length +
+      adUserCandidates.filter((c) => c.length > 1).length +
+      adGroupCandidates.filter((n) => n > 1).length;
     expect(report.summary.matched_users).toBe(expectedMatchedUsers);
     expect(report.summary.matched_groups).toBe(expectedMatchedGroups);
     expect(report.summary.ambiguous).toBe(expectedAmbiguous);
     expect(expectedAmbiguous).toBeGreaterThanOrEqual(2);
     expect(report.summary.entra_guests).toBe(t.entra!.users.filter((u) => u.userType === 'Guest').length);
     expect(report.summary.directory_identities_without_cyberark).toBe(
-      t.entra!.users.length - entraMatched.length +
+      t.entra!.users.length -
+        entraMatched.length +
         entraGroupCandidates.filter((n) => n === 0).length +
         adUserCandidates.filter((c) => c.length === 0).length +
         adGroupCandidates.filter((n) => n === 0).length,
     );
     // Orphans: FDS / AdProxy CyberArk identities that no directory identity is.
     const twinned = new Set(oracle.directoryTwins.keys());
-    const orphanUsers = t.identity.users.filter((u) => ['FDS', 'AdProxy'].includes(dirOf(u.directoryServiceUuid)) && !twinned.has(u.username));
+    const orphanUsers = t.identity.users.filter(
+      (u) => ['FDS', 'AdProxy'].includes(dirOf(u.directoryServiceUuid)) && !twinned.has(u.username),
+    );
     expect(report.summary.cyberark_orphan_users).toBe(orphanUsers.length);
     // Disabled in the directory, still holding effective safe permissions in CyberArk.
     const holders = new Set<string>();
-    for (const s of t.privilegeCloud.safes) for (const w of oracle.safeAccess(s.name).keys()) if (w.startsWith('CyberArkUser:')) holders.add(w.slice(13));
+    for (const s of t.privilegeCloud.safes)
+      for (const w of oracle.safeAccess(s.name).keys()) if (w.startsWith('CyberArkUser:')) holders.add(w.slice(13));
     let disabledWithAccess = 0;
-    for (const [login, twins] of oracle.directoryTwins) for (const d of twins) if (!d.enabled && holders.has(login)) disabledWithAccess++;
+    for (const [login, twins] of oracle.directoryTwins)
+      for (const d of twins) if (!d.enabled && holders.has(login)) disabledWithAccess++;
     expect(report.summary.disabled_with_access).toBe(disabledWithAccess);
     expect(disabledWithAccess).toBeGreaterThan(0);
   });

@@ -75,7 +75,10 @@ describe('effective permissions', () => {
     expect(edge.props.permissions).toEqual(['useAccounts', 'listAccounts']);
     expect(edge.props.path_count).toBe(2);
     // maxPaths 1, but each permission of the union keeps the shortest path that explains it.
-    expect(paths('alice', 'S2').map(names)).toEqual(['alice SAFE_MEMBER:S2', 'alice HAS_ROLE:Everybody SAFE_MEMBER:S2']);
+    expect(paths('alice', 'S2').map(names)).toEqual([
+      'alice SAFE_MEMBER:S2',
+      'alice HAS_ROLE:Everybody SAFE_MEMBER:S2',
+    ]);
     expect(paths('alice', 'S2').map((p) => p.at(-1)!.permissions)).toEqual([['useAccounts'], ['listAccounts']]);
   });
 
