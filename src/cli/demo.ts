@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { startGraphSimulator } from '../simulator/graph.js';
 import { startSimulator } from '../simulator/index.js';
 import { MemoryStore } from '../store/memory/store.js';
 import { runSync } from '../sync/run.js';
@@ -12,7 +13,7 @@ import { generateTenant } from '../tenant/generate.js';
 import type { Logger } from './logger.js';
 import { UsageError } from './main.js';
 import { progressReporter } from './progress.js';
-import { renderWhoCan } from './render.js';
+import { renderPath, renderWhoCan } from './render.js';
 import { credentialsText, waitForSignal } from './simulate.js';
 
 /** Picks the safe whose retrieveAccounts answer has the most varied explanations (nesting, groups, Everybody). */
@@ -25,7 +26,8 @@ async function interestingSafe(store: MemoryStore): Promise<string | undefined> 
     const users = r.principals.filter((p) => p.type === 'CyberArkUser');
     const shapes = new Set(users.map((u) => (u.paths[0] ?? []).map((s) => s.via ?? s.kind).join('>')));
     const deepest = Math.max(0, ...users.map((u) => u.paths[0]?.length ?? 0));
-    const score = shapes.size * 10 + deepest * 3 + Math.min(users.length, 20);
+    const throughDirectory = users.filter((u) => u.paths.some((p) => p.some((s) => s.via === 'ASSUMES_USER'))).length;
+    const score = shapes.size * 10 + deepest * 3 + Math.min(users.length, 20) + Math.min(throughDirectory, 3) * 25;
     if (users.length > 0 && users.length <= 60 && (!best || score > best.score)) best = { name, score };
   }
   return best?.name;
@@ -40,11 +42,15 @@ export async function demoCommand(
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${opts.seed}"`);
   const tenant = generateTenant(opts.scale, seed);
   const sim = await startSimulator({ tenant });
+  // Entra ID too (a pure-Node simulator), so answers show access through directory group nesting. Active Directory
+  // needs an LDAP server, which the demo does not assume is installed.
+  const graph = await startGraphSimulator({ entra: tenant.entra! });
+  const entraApp = tenant.entra!.clients[0]!;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-demo-'));
   const store = new MemoryStore({ dataDir });
   try {
     io.out(
-      `Generated a ${opts.scale} tenant (seed ${seed}): ${tenant.identity.users.length} users, ${tenant.identity.roles.length} roles, ${tenant.privilegeCloud.safes.length} safes, ${tenant.privilegeCloud.accounts.length} accounts.\nSimulator on ${sim.identityUrl} (Identity) and ${sim.pcloudUrl} (Privilege Cloud).\n\nSyncing over HTTP into ${dataDir} …`,
+      `Generated a ${opts.scale} tenant (seed ${seed}): ${tenant.identity.users.length} users, ${tenant.identity.roles.length} roles, ${tenant.privilegeCloud.safes.length} safes, ${tenant.privilegeCloud.accounts.length} accounts.\nSimulators on ${sim.identityUrl} (Identity), ${sim.pcloudUrl} (Privilege Cloud) and ${graph.graphUrl} (Microsoft Graph).\n\nSyncing over HTTP into ${dataDir} …`,
     );
     const client = tenant.identity.oauthClients[0]!;
     const progress = progressReporter(process.stderr, logger);
@@ -53,6 +59,13 @@ export async function demoCommand(
       {
         identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
         privilegeCloud: { pcloudUrl: sim.pcloudUrl },
+        entra: {
+          tenantId: tenant.entra!.tenantId,
+          clientId: entraApp.clientId,
+          clientSecret: entraApp.clientSecret,
+          authorityUrl: graph.authorityUrl,
+          graphUrl: graph.graphUrl,
+        },
       },
       { progress: progress.listener, log: (level, message, fields) => logger[level](fields ?? {}, message) },
     );
@@ -67,7 +80,16 @@ export async function demoCommand(
     const safe = await interestingSafe(store);
     if (safe) {
       io.out(`$ arkgraph who-can retrieveAccounts --safe "${safe}"\n`);
-      io.out(renderWhoCan(await store.whoCan('retrieveAccounts', safe)));
+      const answer = await store.whoCan('retrieveAccounts', safe);
+      io.out(renderWhoCan(answer));
+      const viaEntra = answer.principals
+        .map((p) => p.paths.find((path) => path.some((s) => s.via === 'ASSUMES_USER')))
+        .filter((p) => p !== undefined)
+        .slice(0, 3);
+      if (viaEntra.length) {
+        io.out('\nSome of that access comes through Entra ID group nesting:');
+        for (const path of viaEntra) io.out(`  ${renderPath(path)}`);
+      }
     }
     if (opts.once) return;
     io.out(`\n${credentialsText(sim, tenant)}\n`);
@@ -77,6 +99,7 @@ export async function demoCommand(
   } finally {
     await store.close();
     await sim.close();
+    await graph.close();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

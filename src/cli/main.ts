@@ -273,7 +273,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .command('demo')
     .description('Simulator + full sync over real HTTP into a temporary embedded store + a who-can answer with paths')
     .addOption(new Option('--scale <scale>', 'tenant size').choices(['small', 'medium']).default('small'))
-    .option('--seed <n>', 'generator seed', '7')
+    .option('--seed <n>', 'generator seed', '1')
     .option('--once', 'exit after the answer instead of serving the simulator until Ctrl-C')
     .action(async (opts: { scale: 'small' | 'medium'; seed: string; once?: boolean }, cmd: Command) => {
       const { demoCommand } = await import('./demo.js');
