@@ -1,5 +1,6 @@
 /** `arkgraph simulate`: serves a tenant file or a generated tenant on 127.0.0.1 until Ctrl-C. */
 import { writeFile } from 'node:fs/promises';
+import { startGraphSimulator } from '../simulator/graph.js';
 import { startSimulator } from '../simulator/index.js';
 import { loadTenantFile, type Tenant } from '../tenant/format.js';
 import { generateTenant } from '../tenant/generate.js';
@@ -53,11 +54,18 @@ export async function simulateCommand(opts: SimulateOptions, io: { out: (t: stri
     tokenTtlSeconds: ttl,
     ...(port !== undefined ? { identityPort: port, pcloudPort: port === 0 ? 0 : port + 1 } : {}),
   });
+  const graph = tenant.entra ? await startGraphSimulator({ entra: tenant.entra }) : undefined;
+  const entraText =
+    graph && tenant.entra
+      ? `\n\nMicrosoft Graph: ${graph.graphUrl}  (authority ${graph.authorityUrl}, tenant ${tenant.entra.tenantId})\n` +
+        `  export ARKGRAPH_ENTRA_TENANT_ID=${tenant.entra.tenantId} ARKGRAPH_ENTRA_CLIENT_ID=${tenant.entra.clients[0]!.clientId} ARKGRAPH_ENTRA_CLIENT_SECRET='${tenant.entra.clients[0]!.clientSecret}'\n` +
+        `  export ARKGRAPH_ENTRA_AUTHORITY_URL=${graph.authorityUrl} ARKGRAPH_ENTRA_GRAPH_URL=${graph.graphUrl}`
+      : '';
   io.out(
-    `arkgraph simulator: ${tenant.identity.users.length} users, ${tenant.identity.roles.length} roles, ${tenant.privilegeCloud.safes.length} safes\n${credentialsText(sim, tenant)}\n\nPress Ctrl-C to stop.`,
+    `arkgraph simulator: ${tenant.identity.users.length} users, ${tenant.identity.roles.length} roles, ${tenant.privilegeCloud.safes.length} safes\n${credentialsText(sim, tenant)}${entraText}\n\nPress Ctrl-C to stop.`,
   );
   await waitForSignal();
-  await sim.close();
+  await Promise.all([sim.close(), graph?.close()]);
 }
 
 export function waitForSignal(): Promise<void> {
