@@ -45,6 +45,7 @@ export const EXPORT_COLUMNS = [
   'grant_path',
   'grant_path_json',
   'reviewer_candidates',
+  'reviewer_candidate_count',
   'no_login_90d',
   'disabled_in_directory',
   'orphan',
@@ -89,7 +90,10 @@ export interface AccessReviewRow {
   path_count: number;
   grant_path: string;
   grant_path_json: GrantPath;
+  /** Up to MAX_REVIEWERS login names: active human users first, then by name. */
   reviewer_candidates: string[];
+  /** All CyberArk users holding the reviewer permission on the resource. */
+  reviewer_candidate_count: number;
   no_login_90d: boolean | null;
   disabled_in_directory: boolean | null;
   orphan: boolean | null;
@@ -114,6 +118,8 @@ export interface AccessReviewOptions {
 /** Directory services whose users should have a correlated directory identity (AD, federated). */
 const CORRELATED_DIRECTORIES = new Set(['adproxy', 'fds']);
 const PAGE = 500;
+/** Reviewer candidates listed per row (the count column has them all). */
+export const MAX_REVIEWERS = 25;
 
 export function parseScope(text: string): ExportScope {
   if (text === 'all') return { kind: 'all' };
@@ -194,10 +200,16 @@ function stringOrNull(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
+/**
+ * Hops of the expired-membership check: the user's own memberships and those of the groups and roles it is a direct
+ * member of. (Every path up to the full depth costs ~30× more: too slow for whole-estate exports.)
+ */
+export const EXPIRED_CHECK_DEPTH = 2;
+
 async function expiredOn(ctx: Context, p: PrincipalAccess, safe: Resource): Promise<boolean | null> {
   if (p.type !== 'CyberArkUser') return null;
   try {
-    const r = await ctx.store.paths(p.id, safe.id);
+    const r = await ctx.store.paths(p.id, safe.id, EXPIRED_CHECK_DEPTH);
     return r.paths.some((x) => x.expired);
   } catch {
     return null;
@@ -212,9 +224,13 @@ async function* resourceRows(
   keep: (p: PrincipalAccess, path: GrantPath | undefined) => boolean,
 ): AsyncGenerator<AccessReviewRow> {
   const reviewerPermission = resource.type === 'Safe' ? 'manageSafeMembers' : 'Owner';
-  const reviewers = principals
-    .filter((p) => p.type === 'CyberArkUser' && p.permissions.includes(reviewerPermission))
-    .map((p) => p.login_name ?? p.name);
+  const holders = principals.filter((p) => p.type === 'CyberArkUser' && p.permissions.includes(reviewerPermission));
+  const rank = (p: PrincipalAccess) => (p.is_active === true && p.identity_type === 'Human' ? 0 : 1);
+  const reviewers = holders
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i)
+    .slice(0, MAX_REVIEWERS)
+    .map(({ p }) => p.login_name ?? p.name);
   for (const p of principals) {
     const paths: (GrantPath | undefined)[] = p.paths.length ? p.paths : [undefined];
     const selected = paths.map((path, i) => ({ path, i })).filter(({ path }) => keep(p, path));
@@ -265,6 +281,7 @@ async function* resourceRows(
         grant_path: path ? renderPath(path) : '',
         grant_path_json: path ?? [],
         reviewer_candidates: reviewers,
+        reviewer_candidate_count: holders.length,
         ...flagValues,
         flags: [...flags],
       };

@@ -28,12 +28,31 @@ function refsIn(value: unknown, out: Set<string>): void {
   }
 }
 
+const RESPONSE_DESCRIPTIONS: Record<string, string> = {
+  '200': 'OK',
+  '202': 'Accepted: the sync runs in the background',
+  '400': 'Bad request: invalid or unknown parameter, unknown permission (validPermissions), ambiguous name',
+  '401': 'No valid bearer token (WWW-Authenticate: Bearer)',
+  '403': 'The token’s role does not allow this route',
+  '404': 'Unknown name or id (suggestions lists close matches)',
+  '409': 'A sync is already running (running_id), or no source is configured',
+  '413': 'Body too large',
+  '414': 'URL too long',
+  '429': 'Rate limit exceeded (Retry-After)',
+  '503': 'The store is unreachable, unreadable, or holds no graph yet',
+};
+
 function postProcess(doc: Json): Json {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>;
   for (const [route, methods] of Object.entries(paths)) {
     for (const op of Object.values(methods)) {
+      // Bodies are optional where declared (POST /sync, POST /sources/test take none).
+      if (op.requestBody) (op.requestBody as Json).required = false;
       const responses = (op.responses ?? {}) as Record<string, Json>;
       for (const [status, response] of Object.entries(responses)) {
+        if (response.description === 'Default Response' && RESPONSE_DESCRIPTIONS[status]) {
+          response.description = RESPONSE_DESCRIPTIONS[status];
+        }
         const content = response.content as Record<string, Json> | undefined;
         if (!content) continue;
         if (Number(status) >= 400 && content['application/json']) {
@@ -63,7 +82,11 @@ function postProcess(doc: Json): Json {
     Object.keys(schemas)
       .filter((n) => used.has(n))
       .sort()
-      .map((n) => [n, schemas[n]]),
+      .map((n) => {
+        // A fragment-only $id is not valid JSON Schema 2020-12, and $schema is implied by OpenAPI 3.1.
+        const { $id: _id, $schema: _schema, ...schema } = schemas[n] as Json;
+        return [n, schema];
+      }),
   );
   return doc;
 }

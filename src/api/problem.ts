@@ -124,6 +124,12 @@ const STATUS_SLUGS: Record<number, ProblemSlug> = {
   503: 'store-unavailable',
 };
 
+/** Fastify's own errors (FST_…) carry their status; some are RangeErrors (body too large). */
+function isFastifyError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && code.startsWith('FST_');
+}
+
 function isStoreFailure(error: unknown): boolean {
   if (error instanceof StoreError) return true;
   const name = (error as { name?: string })?.name ?? '';
@@ -190,7 +196,7 @@ export function problemFor(error: unknown): {
       headers: {},
     };
   }
-  if (error instanceof RangeError) {
+  if (error instanceof RangeError && !isFastifyError(error)) {
     return { status: 400, slug: 'bad-request', detail: error.message, extra: {}, headers: {} };
   }
   if (isStoreFailure(error)) {

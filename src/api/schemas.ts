@@ -1,11 +1,16 @@
 /**
- * Zod schemas of the API: the query result shapes (src/queries/types.ts, identical to the CLI's --json output), sync
+ * Zod schemas of the API (the tests compare every answer with the store's, so a field the queries add later and
+ * these schemas lack fails a test instead of silently disappearing): the query result shapes (src/queries/types.ts, identical to the CLI's --json output), sync
  * runs, problems and the export rows. Schemas registered in `apiRegistry` become named OpenAPI components.
  */
 import { z } from 'zod';
 import { EDGE_KINDS, NODE_KINDS } from '../graph/schema.js';
 
-export const apiRegistry = z.registry<{ id: string; description?: string }>();
+/**
+ * Named schemas live in zod's global registry (with their ids), where `.describe()` puts descriptions too, so the
+ * OpenAPI document gets both the components and the parameter descriptions.
+ */
+export const apiRegistry = z.globalRegistry;
 
 function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
   apiRegistry.add(schema, description ? { id, description } : { id });
@@ -23,6 +28,10 @@ export const pathStepSchema = named(
     name: z.string(),
     via: edgeKind.optional().describe('The edge kind that led to this step'),
     reverse: z.boolean().optional().describe('The edge was followed against its direction'),
+    permissions: z
+      .array(z.string())
+      .optional()
+      .describe('On the last step: what that membership (or application ACE) grants'),
   }),
   'One step of a grant path',
 );

@@ -224,7 +224,9 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
       );
       return reply;
     }
-    request.log = request.log.child({ token: principal.name });
+    // The token's name (never its value) on every later log line of the request, "request completed" included.
+    request.log = request.log.child({ tokenName: principal.name });
+    reply.log = request.log;
   };
   app.addHook('onRoute', (route) => {
     const existing = route.onRequest;
