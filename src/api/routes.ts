@@ -37,11 +37,11 @@ export interface RouteContext {
   config: ArkgraphConfig;
   syncs: SyncController;
   inactiveDays: number;
+  readyTimeoutMs: number;
   sourceTester: (config: ArkgraphConfig) => Promise<SourceTestResult>;
 }
 
 const PREFIX = '/api/v1';
-const READY_TIMEOUT_MS = 5000;
 
 /** Problem responses, documented per route. */
 function problems(...codes: number[]): Record<number, typeof problemSchema> {
@@ -65,7 +65,7 @@ function fileName(base: string, scope: string, csv: boolean): string {
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new ApiProblem(503, 'store-unavailable', `the store did not answer within ${ms / 1000} s`)),
+      () => reject(new ApiProblem(503, 'store-unavailable', `the store did not answer within ${ms} ms`)),
       ms,
     );
     timer.unref();
@@ -113,7 +113,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
       },
     },
     async () => {
-      const hasData = await withTimeout(store.hasData(), READY_TIMEOUT_MS);
+      const hasData = await withTimeout(store.hasData(), ctx.readyTimeoutMs);
       return { status: 'ready' as const, store: store.kind, has_data: hasData };
     },
   );

@@ -78,6 +78,8 @@ export interface BuildApiOptions {
   sourceTester?: (config: ArkgraphConfig) => Promise<SourceTestResult>;
   /** Minimum interval of `schedule.every` (tests lower it). Default 10 s. */
   minSyncIntervalMs?: number;
+  /** How long GET /ready waits for the store before answering 503. Default 5 s. */
+  readyTimeoutMs?: number;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -273,6 +275,7 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     config,
     syncs,
     inactiveDays: options.inactiveDays ?? 90,
+    readyTimeoutMs: options.readyTimeoutMs ?? 5000,
     sourceTester: options.sourceTester ?? (async (c) => (await import('./source-test.js')).testSources(c)),
   });
 

@@ -25,6 +25,10 @@ export const REDACT_PATHS = [
   '*.Authorization',
   'req.headers.authorization',
   'headers.authorization',
+  'bindPassword',
+  '*.bindPassword',
+  'req.headers.cookie',
+  'headers.cookie',
 ];
 
 export function createLogger(

@@ -139,7 +139,14 @@ export async function serveCommand(
     hooks.onListening?.(url);
     await waitForStop(hooks.signal);
   } finally {
-    await app?.close();
+    if (app) {
+      // Graceful: requests in flight (a long export) get 10 s to finish, then their connections are cut.
+      const server = app.server;
+      const force = setTimeout(() => server.closeAllConnections(), 10_000);
+      force.unref();
+      await app.close();
+      clearTimeout(force);
+    }
     await store.close();
   }
 }
