@@ -1,8 +1,10 @@
 /**
- * POST /sources/test: for each configured source, obtain a token (or PAS logon) and make one cheap read per right
- * the sync needs, with the real extractor clients — nothing is synced or written. Each check reports ok or the
+ * POST /sources/test: for each configured source, obtain a token (or PAS logon, or LDAP bind) and make one cheap read
+ * per right the sync needs, with the real extractor clients — nothing is synced or written. Each check reports ok or the
  * (secret-scrubbed) error; a check that depends on an earlier failed one is reported as skipped.
  */
+import { isIP } from 'node:net';
+import { Client, SizeLimitExceededError } from 'ldapts';
 import { z } from 'zod';
 import type { ArkgraphConfig } from '../config/config.js';
 import {
@@ -14,6 +16,13 @@ import {
   scrubSecrets,
   unwrapIdentity,
 } from '../http/index.js';
+import {
+  GROUP_FILTER,
+  ldapSourceError,
+  resolveActiveDirectoryConfig,
+  USER_FILTER,
+} from '../sources/activedirectory/extract.js';
+import { createEntraClient } from '../sources/entra/extract.js';
 import { createIdentityClient, type IdentitySourceConfig, identityAuth } from '../sources/identity/extract.js';
 import { aceRow, adminRightRow, directoryServiceRow, roleMemberRow } from '../sources/identity/schemas.js';
 import { createPrivilegeCloudClient, pasAuth } from '../sources/privilegecloud/extract.js';
@@ -223,6 +232,97 @@ async function testPrivilegeCloud(
   return { ok: checks.ok, checks: checks.list };
 }
 
+const graphPage = z.looseObject({ value: z.array(z.looseObject({ id: z.string() })) });
+
+async function testEntra(cfg: NonNullable<ArkgraphConfig['entra']>, http: Partial<HttpClientOptions>) {
+  const checks = new Checks();
+  const client = createEntraClient(cfg, http);
+  const first = async (path: string, endpoint: string) => {
+    const page = await client.request({
+      method: 'GET',
+      path,
+      query: { $select: 'id', $top: 1 },
+      schema: graphPage,
+      endpoint,
+    });
+    return page.value[0]?.id ?? null;
+  };
+  await checks.run('token', () => client.auth!.authorization(client));
+  await checks.run('GET /v1.0/users (1 user)', () => first('/v1.0/users', 'GET /v1.0/users'));
+  const group = await checks.run('GET /v1.0/groups (1 group)', () => first('/v1.0/groups', 'GET /v1.0/groups'));
+  if (group) {
+    await checks.run('GET /v1.0/groups/{id}/members (1 page)', () =>
+      first(`/v1.0/groups/${encodeURIComponent(group)}/members`, 'GET /v1.0/groups/{id}/members'),
+    );
+  } else if (group === null) checks.skip('GET /v1.0/groups/{id}/members (1 page)', 'no group visible');
+  return { ok: checks.ok, checks: checks.list };
+}
+
+async function testActiveDirectory(cfg: NonNullable<ArkgraphConfig['activeDirectory']>, timeoutMs: number) {
+  const checks = new Checks();
+  const c = await checks.run('configuration', async () =>
+    resolveActiveDirectoryConfig({
+      url: cfg.url,
+      bindDn: cfg.bindDn,
+      bindPassword: cfg.bindPassword,
+      baseDn: cfg.baseDn,
+      startTls: cfg.startTls,
+      ...(cfg.caFile ? { tlsCaFile: cfg.caFile } : {}),
+      timeoutMs,
+      connectTimeoutMs: Math.min(timeoutMs, 10_000),
+    }),
+  );
+  if (!c) return { ok: false, checks: checks.list };
+  let ca: string | undefined;
+  if (c.tlsCaFile) {
+    const { readFile } = await import('node:fs/promises');
+    ca = await checks.run('CA file', () => readFile(c.tlsCaFile!, 'utf8'));
+    if (ca === undefined) return { ok: false, checks: checks.list };
+  }
+  const tlsOptions = {
+    minVersion: 'TLSv1.2' as const,
+    ...(ca ? { ca: [ca] } : {}),
+    ...(isIP(c.host) ? {} : { servername: c.host }),
+  };
+  const client = new Client({
+    url: c.url,
+    timeout: c.timeoutMs,
+    connectTimeout: c.connectTimeoutMs,
+    ...(c.secure ? { tlsOptions } : {}),
+  });
+  const one = async (filter: string, label: string) => {
+    try {
+      await client.search(c.baseDn, { scope: 'sub', filter, attributes: ['distinguishedName'], sizeLimit: 1 });
+    } catch (e) {
+      if (e instanceof SizeLimitExceededError) return; // more than one entry: readable
+      throw ldapSourceError(e, label, c.origin);
+    }
+  };
+  try {
+    if (c.startTls) {
+      await checks.run('starttls', async () => {
+        try {
+          await client.startTLS({ ...tlsOptions, host: c.host });
+        } catch (e) {
+          throw ldapSourceError(e, `starttls ${c.origin}`, c.origin);
+        }
+      });
+    }
+    await checks.run(`bind ${c.bindDn}`, async () => {
+      try {
+        await client.bind(c.bindDn, c.bindPassword);
+      } catch (e) {
+        throw ldapSourceError(e, `bind ${c.bindDn}`, c.origin);
+      }
+    });
+    await checks.run('search users (1 entry)', () => one(USER_FILTER, `search ${USER_FILTER} base ${c.baseDn}`));
+    await checks.run('search groups (1 entry)', () => one(GROUP_FILTER, `search ${GROUP_FILTER} base ${c.baseDn}`));
+  } finally {
+    await client.unbind().catch(() => {});
+  }
+  return { ok: checks.ok, checks: checks.list };
+}
+
 /** Tests every configured source; sources run in parallel. */
 export async function testSources(config: ArkgraphConfig): Promise<SourceTestResult> {
   const http = testHttp(config);
@@ -250,6 +350,22 @@ export async function testSources(config: ArkgraphConfig): Promise<SourceTestRes
     tasks.push(
       testPrivilegeCloud(config, pc, http).then((r) => {
         sources.privilegecloud = r;
+      }),
+    );
+  }
+  if (config.entra) {
+    const entra = config.entra;
+    tasks.push(
+      testEntra(entra, http).then((r) => {
+        sources.entra = r;
+      }),
+    );
+  }
+  if (config.activeDirectory) {
+    const ad = config.activeDirectory;
+    tasks.push(
+      testActiveDirectory(ad, http.timeoutMs ?? 15_000).then((r) => {
+        sources.activedirectory = r;
       }),
     );
   }

@@ -51,6 +51,8 @@ export interface HarnessOptions {
   initialSync?: boolean;
   /** Use runSync with fast retries as the API's sync runner (default false: the real default runner). */
   fastRunner?: boolean;
+  /** More configuration variables (e.g. a directory source). */
+  env?: Record<string, string>;
 }
 
 export async function startApiHarness(options: HarnessOptions = {}): Promise<ApiHarness> {
@@ -66,6 +68,7 @@ export async function startApiHarness(options: HarnessOptions = {}): Promise<Api
       ARKGRAPH_CLIENT_ID: client.clientId,
       ARKGRAPH_CLIENT_SECRET: client.clientSecret,
       ARKGRAPH_DATA_DIR: path.join(dataDir, 'data'),
+      ...options.env,
     },
   });
   const store = new MemoryStore({ dataDir: config.dataDir });
