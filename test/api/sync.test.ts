@@ -210,6 +210,42 @@ describe('store health', () => {
   });
 });
 
+describe('exports that fail midway', () => {
+  it('end the connection instead of finishing the document', async () => {
+    const h = await harness();
+    let calls = 0;
+    // The store fails on the third safe, after the first rows went out.
+    const store = new Proxy(h.store, {
+      get(target, prop, receiver) {
+        if (prop === 'safeAccess') {
+          return async (safe: string) => {
+            if (++calls === 3) throw new Error('disk on fire');
+            return target.safeAccess(safe);
+          };
+        }
+        const v = Reflect.get(target, prop, receiver);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const app = await buildApi({
+      store,
+      config: h.config,
+      logger: silent(),
+      tokens: parseTokenList(`reviewer:${h.tokens.reviewer}`),
+    });
+    cleanups.push(() => app.close());
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    for (const format of ['csv', 'json']) {
+      calls = 0;
+      const r = await fetch(`${base}/api/v1/exports/access-review?scope=all&format=${format}`, {
+        headers: { authorization: `Bearer ${h.tokens.reviewer}` },
+      });
+      expect(r.status).toBe(200);
+      await expect(r.text()).rejects.toThrow();
+    }
+  });
+});
+
 describe('POST /sources/test', () => {
   it('checks each source with one cheap read per right, and reports a rejected secret without echoing it', async () => {
     const h = await harness();
