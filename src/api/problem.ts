@@ -132,6 +132,9 @@ function isFastifyError(error: unknown): boolean {
 
 function isStoreFailure(error: unknown): boolean {
   if (error instanceof StoreError) return true;
+  // A system error (EACCES, EISDIR, ECONNREFUSED …) can only come from the store in a query route.
+  const sys = error as { code?: unknown; syscall?: unknown };
+  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') return true;
   const name = (error as { name?: string })?.name ?? '';
   return /Neo4j/i.test(name);
 }
