@@ -6,6 +6,7 @@ const integration = [
   'test/support/**/*.test.ts',
   'test/ldap/**/*.test.ts',
   'test/conformance/**/*.test.ts',
+  'test/api/ldap-*.test.ts',
 ];
 
 export default defineConfig({

@@ -79,13 +79,11 @@ export class SyncController {
     };
     const log = this.logger.child({ trigger });
     const hooks: SyncHooks = {
-      log: (level, message, fields) => {
-        if (message === 'sync started' && typeof fields?.syncId === 'string' && !run.id) {
-          if (Array.isArray(fields.sources)) run.sources = fields.sources.map(String);
-          setId(fields.syncId);
-        }
-        log[level](scrubFields(fields ?? {}), scrubSecrets(message));
+      onStart: (started) => {
+        run.sources = [...started.sources];
+        if (!run.id) setId(started.id);
       },
+      log: (level, message, fields) => log[level](scrubFields(fields ?? {}), scrubSecrets(message)),
     };
     const inflight: InFlight = { run, idKnown, done: Promise.resolve() };
     this.current = inflight;

@@ -15,6 +15,7 @@ import { TenantValidationError } from '../tenant/format.js';
 import { createLogger, type Logger } from './logger.js';
 import { progressReporter } from './progress.js';
 import { renderAccountAccess, renderPaths, renderUserAccess, renderWhoCan } from './render.js';
+import { registerServeCommand } from './serve.js';
 
 export const EXIT = { ok: 0, usage: 2, source: 3, store: 4 } as const;
 
@@ -280,6 +281,7 @@ export function buildProgram(io: Io = defaultIo): Command {
       await demoCommand(opts, io, createLogger(cmd.optsWithGlobals<GlobalOpts>().logLevel ?? 'warn'));
     });
 
+  registerServeCommand(program, io);
   return program;
 }
 

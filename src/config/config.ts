@@ -53,6 +53,12 @@ export const ENV_VARS: { name: string; doc: string; secret?: boolean }[] = [
   { name: 'ARKGRAPH_HTTP_CONCURRENCY', doc: 'requests in flight per source (default 8)' },
   { name: 'ARKGRAPH_HTTP_TIMEOUT_MS', doc: 'per-request timeout in ms (default 30000)' },
   { name: 'ARKGRAPH_LOG_LEVEL', doc: 'log level: error, warn, info (default), debug' },
+  {
+    name: 'ARKGRAPH_API_TOKENS',
+    doc: 'API tokens: [name=]role:token entries (role reader, reviewer or admin)',
+    secret: true,
+  },
+  { name: 'ARKGRAPH_API_TOKENS_FILE', doc: 'JSON (or JSON lines) of {name, role, sha256} API token digests' },
   { name: 'NEO4J_URI', doc: 'Neo4j URI (bolt:// or neo4j:// for clusters and Aura)' },
   { name: 'NEO4J_USER', doc: 'Neo4j user (default neo4j)' },
   { name: 'NEO4J_PASSWORD', doc: 'Neo4j password', secret: true },

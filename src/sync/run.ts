@@ -45,6 +45,8 @@ export interface SyncConfig {
 }
 
 export interface SyncHooks {
+  /** Called once the run has its id, before any source is read (the API answers POST /sync with it). */
+  onStart?: (run: Readonly<SyncRunRecord>) => void;
   progress?: ProgressListener;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
   now?: () => number;
@@ -99,6 +101,7 @@ export async function runSync(store: GraphStore, config: SyncConfig, hooks: Sync
     errors: [],
   };
   const http = config.http ?? {};
+  hooks.onStart?.(run);
   log('info', 'sync started', { syncId: run.id, sources: run.sources });
 
   const auth = identityAuth(config.identity);
