@@ -200,22 +200,6 @@ function stringOrNull(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
-/**
- * Hops of the expired-membership check: the user's own memberships and those of the groups and roles it is a direct
- * member of. (Every path up to the full depth costs ~30× more: too slow for whole-estate exports.)
- */
-export const EXPIRED_CHECK_DEPTH = 2;
-
-async function expiredOn(ctx: Context, p: PrincipalAccess, safe: Resource): Promise<boolean | null> {
-  if (p.type !== 'CyberArkUser') return null;
-  try {
-    const r = await ctx.store.paths(p.id, safe.id, EXPIRED_CHECK_DEPTH);
-    return r.paths.some((x) => x.expired);
-  } catch {
-    return null;
-  }
-}
-
 /** The rows of one resource. `keep` selects the (principal, path) pairs in scope. */
 async function* resourceRows(
   ctx: Context,
@@ -242,7 +226,8 @@ async function* resourceRows(
     const noLogin = isUser ? !Number.isFinite(lastLogin) || ctx.now - lastLogin > ctx.inactiveMs : null;
     const disabled = linkable ? dirIds.some((d) => d.enabled === false) : null;
     const orphan = isUser ? await ctx.orphan(p) : null;
-    const expired = resource.type === 'Safe' ? await expiredOn(ctx, p, resource) : isUser ? false : null;
+    // Counted by the effective-permission phase over every path, at any depth.
+    const expired = resource.type === 'Safe' ? p.expired_membership_count > 0 : null;
     const flagValues = {
       no_login_90d: noLogin,
       disabled_in_directory: disabled,

@@ -76,6 +76,10 @@ export const principalAccessSchema = named(
     paths: z.array(grantPathSchema),
     path_count: z.number().int(),
     via_dynamic_role: z.boolean(),
+    expired_membership_count: z
+      .number()
+      .int()
+      .describe('Expired memberships of the safe the principal reaches at any depth (they grant nothing)'),
   }),
 );
 

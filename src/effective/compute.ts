@@ -70,6 +70,8 @@ export class GrantIndex {
   readonly names: string[];
   readonly steps: Step[][];
   readonly grants: Grant[][];
+  /** Safes each node holds an expired membership of (they grant nothing, but a review should know). */
+  readonly expired: number[][];
   readonly membersUnknown: boolean[];
 
   constructor(graph: AccessGraph) {
@@ -80,6 +82,7 @@ export class GrantIndex {
     this.names = graph.nodes.map(nodeName);
     this.steps = graph.nodes.map(() => []);
     this.grants = graph.nodes.map(() => []);
+    this.expired = graph.nodes.map(() => []);
     this.membersUnknown = graph.nodes.map((n) => n.kind === 'CyberArkRole' && n.props.members_unknown === true);
     const forward = new Set(FORWARD_GRANT_EDGES);
     const reverse = new Set(REVERSE_GRANT_EDGES);
@@ -89,7 +92,9 @@ export class GrantIndex {
       if (from === undefined || to === undefined) continue;
       if (forward.has(e.kind)) this.steps[from]!.push({ to, kind: e.kind, reverse: false });
       if (reverse.has(e.kind)) this.steps[to]!.push({ to: from, kind: e.kind, reverse: true });
-      if (e.kind === 'SAFE_MEMBER' && e.props.is_expired !== true) {
+      if (e.kind === 'SAFE_MEMBER' && e.props.is_expired === true) {
+        this.expired[from]!.push(to);
+      } else if (e.kind === 'SAFE_MEMBER') {
         this.grants[from]!.push({ resource: to, mask: safeMask(e.props.permissions), isApp: false });
       } else if (e.kind === 'CAN_ACCESS') {
         this.grants[from]!.push({ resource: to, mask: Number(e.props.grant ?? 0) >>> 0, isApp: true });
@@ -208,8 +213,10 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
     const queue = [start];
     // resource -> { mask, members reached that hold a grant on it }
     const byResource = new Map<number, { mask: number; isApp: boolean; holders: number[]; masks: number[] }>();
+    const expiredReached = new Map<number, number>();
     for (let q = 0; q < queue.length; q++) {
       const cur = queue[q]!;
+      for (const safe of g.expired[cur]!) expiredReached.set(safe, (expiredReached.get(safe) ?? 0) + 1);
       for (const grant of g.grants[cur]!) {
         let acc = byResource.get(grant.resource);
         if (!acc) {
@@ -254,6 +261,7 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
           datasource_id: resourceNode.tenantId,
           paths_json: `[${paths.map((p) => p.json).join(',')}]`,
           path_count: acc.holders.length,
+          expired_membership_count: acc.isApp ? 0 : (expiredReached.get(resource) ?? 0),
           via_dynamic_role: viaDynamic,
         },
       });

@@ -487,6 +487,9 @@ export const EDGE_SCHEMA: Readonly<Record<EdgeKind, EdgeKindDef>> = {
         'Grant paths, shortest first: [[{kind,id,name,via}]] from the principal to the resource; one per granting membership, at most the configured limit.',
       ),
       path_count: int('Number of granting memberships (paths) in all, including those beyond the stored limit.'),
+      expired_membership_count: int(
+        'Expired memberships of the safe the principal reaches (at any depth): they grant nothing, but a review should see them.',
+      ),
       via_dynamic_role: bool('Some path runs through a Script role whose members are unknown.'),
     },
   },

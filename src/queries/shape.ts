@@ -78,6 +78,8 @@ export function accessFromEdge(
     paths: parsePaths(edgeProps.paths_json),
     path_count: typeof edgeProps.path_count === 'number' ? edgeProps.path_count : 0,
     via_dynamic_role: edgeProps.via_dynamic_role === true,
+    expired_membership_count:
+      typeof edgeProps.expired_membership_count === 'number' ? edgeProps.expired_membership_count : 0,
   };
 }
 

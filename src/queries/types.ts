@@ -51,6 +51,8 @@ export interface PrincipalAccess extends PrincipalSummary {
   /** All grant paths, including those beyond the stored limit. */
   path_count: number;
   via_dynamic_role: boolean;
+  /** Expired memberships of the safe the principal reaches at any depth (they grant nothing). */
+  expired_membership_count: number;
 }
 
 export interface SafeRef {

@@ -405,12 +405,14 @@ describe('access-review export', () => {
         const last = row.principal_last_login_at as string | null;
         const stale = last === null || now - Date.parse(last) > 30 * 86_400_000;
         expect(row.no_login_90d).toBe(stale);
-        expect(typeof row.expired_membership).toBe('boolean');
         expect(['human', 'non-human']).toContain(row.principal_kind);
       } else {
         expect(row.no_login_90d).toBeNull();
         expect(row.orphan).toBeNull();
       }
+      // Expired memberships exist on safes only (applications have ACEs, which do not expire).
+      if (row.resource_type === 'Safe') expect(typeof row.expired_membership).toBe('boolean');
+      else expect(row.expired_membership).toBeNull();
       expect(row.flags).toEqual(
         ['no_login_90d', 'disabled_in_directory', 'orphan', 'expired_membership', 'via_dynamic_role'].filter(
           (f) => row[f] === true,

@@ -110,6 +110,18 @@ for (const [scale, seed] of [
         s.members.filter((m) => oracle.isExpired(m)).map((m) => ({ safe: s.name, member: m })),
       );
       expect(expired.length).toBeGreaterThan(0);
+      let counted = 0;
+      for (const { safe, member } of expired) {
+        // Whoever still reaches the safe also sees how many expired memberships of it they reach.
+        const holder = oracle.resolve(member);
+        const access = await h.store.safeAccess(safe);
+        const p = access.principals.find((x) => `${x.type}:${x.type === 'CyberArkUser' ? x.login_name : x.name}` === holder);
+        if (p) {
+          expect(p.expired_membership_count, `${holder} on ${safe}`).toBeGreaterThan(0);
+          counted++;
+        }
+      }
+      if (scale === 'medium') expect(counted).toBeGreaterThan(0);
       for (const { safe, member } of expired.slice(0, 20)) {
         const holder = oracle.resolve(member);
         if (holder.startsWith('CyberArkUser:')) {
