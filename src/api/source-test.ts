@@ -17,8 +17,10 @@ import {
   unwrapIdentity,
 } from '../http/index.js';
 import {
+  createLdapClient,
   GROUP_FILTER,
   ldapSourceError,
+  ldapTlsOptions,
   resolveActiveDirectoryConfig,
   USER_FILTER,
 } from '../sources/activedirectory/extract.js';
@@ -279,17 +281,7 @@ async function testActiveDirectory(cfg: NonNullable<ArkgraphConfig['activeDirect
     ca = await checks.run('CA file', () => readFile(c.tlsCaFile!, 'utf8'));
     if (ca === undefined) return { ok: false, checks: checks.list };
   }
-  const tlsOptions = {
-    minVersion: 'TLSv1.2' as const,
-    ...(ca ? { ca: [ca] } : {}),
-    ...(isIP(c.host) ? {} : { servername: c.host }),
-  };
-  const client = new Client({
-    url: c.url,
-    timeout: c.timeoutMs,
-    connectTimeout: c.connectTimeoutMs,
-    ...(c.secure ? { tlsOptions } : {}),
-  });
+  const client = createLdapClient(c, ca);
   const one = async (filter: string, label: string) => {
     try {
       await client.search(c.baseDn, { scope: 'sub', filter, attributes: ['distinguishedName'], sizeLimit: 1 });
@@ -302,7 +294,7 @@ async function testActiveDirectory(cfg: NonNullable<ArkgraphConfig['activeDirect
     if (c.startTls) {
       await checks.run('starttls', async () => {
         try {
-          await client.startTLS({ ...tlsOptions, host: c.host });
+          await client.startTLS({ ...ldapTlsOptions(c, ca), host: c.host });
         } catch (e) {
           throw ldapSourceError(e, `starttls ${c.origin}`, c.origin);
         }

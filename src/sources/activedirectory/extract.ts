@@ -565,6 +565,24 @@ export async function readDirectory(
 // ---------------------------------------------------------------------------------------------------------------
 // Extract
 
+type ResolvedConfig = ReturnType<typeof resolveActiveDirectoryConfig>;
+
+/** TLS for LDAPS and StartTLS: TLS 1.2+, the configured CA, SNI for host names. */
+export function ldapTlsOptions(c: ResolvedConfig, ca: string | undefined): ConnectionOptions {
+  return { minVersion: 'TLSv1.2', ...(ca ? { ca: [ca] } : {}), ...(isIP(c.host) ? {} : { servername: c.host }) };
+}
+
+/** An ldapts client for the resolved configuration. */
+export function createLdapClient(c: ResolvedConfig, ca: string | undefined): Client {
+  const tlsOptions = ldapTlsOptions(c, ca);
+  return new Client({
+    url: c.url,
+    timeout: c.timeoutMs,
+    connectTimeout: c.connectTimeoutMs,
+    ...(c.secure ? { tlsOptions } : {}),
+  });
+}
+
 /** Connects, binds, reads users and groups, and unbinds (always). */
 export async function extractActiveDirectory(
   config: ActiveDirectoryConfig,
@@ -580,22 +598,12 @@ export async function extractActiveDirectory(
       throw configError('tlsCaFile', `cannot read tlsCaFile ${c.tlsCaFile}: ${(e as NodeJS.ErrnoException).code ?? e}`);
     }
   }
-  const tlsOptions: ConnectionOptions = {
-    minVersion: 'TLSv1.2',
-    ...(ca ? { ca: [ca] } : {}),
-    ...(isIP(c.host) ? {} : { servername: c.host }),
-  };
-  const client = new Client({
-    url: c.url,
-    timeout: c.timeoutMs,
-    connectTimeout: c.connectTimeoutMs,
-    ...(c.secure ? { tlsOptions } : {}),
-  });
+  const client = createLdapClient(c, ca);
   try {
     if (c.startTls) {
       progress?.({ type: 'phase', source: SOURCE, phase: 'starttls' });
       try {
-        await client.startTLS({ ...tlsOptions, host: c.host });
+        await client.startTLS({ ...ldapTlsOptions(c, ca), host: c.host });
       } catch (e) {
         throw ldapSourceError(e, `starttls ${c.origin}`, c.origin);
       }
