@@ -14,6 +14,7 @@ import {
   type GraphNode,
   NODE_SCHEMA,
   type NodeKind,
+  type PropValue,
   type SourceName,
 } from '../graph/schema.js';
 import {
@@ -144,62 +145,372 @@ export function choosePaths(masks: readonly number[], max: number): number[] {
   return [...chosen].sort((a, b) => a - b);
 }
 
+/** A growable column of 32-bit integers (signed or unsigned). */
+export class IntColumn<A extends Int32Array | Uint32Array = Int32Array> {
+  length = 0;
+  constructor(private data: A) {}
+
+  static int32(capacity = 1024): IntColumn<Int32Array> {
+    return new IntColumn(new Int32Array(capacity));
+  }
+
+  static uint32(capacity = 1024): IntColumn<Uint32Array> {
+    return new IntColumn(new Uint32Array(capacity));
+  }
+
+  /** A column holding `values` (the array is used as is). */
+  static of<B extends Int32Array | Uint32Array>(values: B): IntColumn<B> {
+    const c = new IntColumn(values);
+    c.length = values.length;
+    return c;
+  }
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new (this.data.constructor as { new (n: number): A })(Math.max(16, this.data.length * 2));
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+
+  get(i: number): number {
+    return this.data[i]!;
+  }
+
+  /** The used part, as a view. */
+  view(): A {
+    return this.data.subarray(0, this.length) as A;
+  }
+}
+
+/** What an effective edge needs to know about the nodes it joins. */
+export interface EffectiveNodeRef {
+  kind: NodeKind;
+  id: string;
+  tenantId: string;
+}
+
+const NO_CHAIN = 0;
+
+/** The columns of an EffectiveSet (to rebuild one, e.g. from a snapshot). */
+export type EffectiveSetParts = Pick<
+  EffectiveSet,
+  | 'fragments'
+  | 'ownFragment'
+  | 'chainPrefix'
+  | 'chainFragment'
+  | 'chainDynamic'
+  | 'pathChain'
+  | 'pathLast'
+  | 'permissionLists'
+  | 'principal'
+  | 'resource'
+  | 'permissionList'
+  | 'pathCount'
+  | 'expiredCount'
+  | 'dynamic'
+  | 'pathStart'
+  | 'pathLength'
+  | 'pathRefs'
+>;
+
+/**
+ * HAS_EFFECTIVE_PERMISSION edges in a compact, columnar form. Grant paths are stored once and shared: a path is a
+ * chain (the steps after the principal up to the member that holds the grant, interned as a trie of step
+ * fragments) plus its last step (the resource, reached by the membership, with what that membership grants); the
+ * principal's own step is its node's fragment. Every step is a JSON fragment, so an edge's `paths_json` is a join of
+ * fragments, byte for byte what computeEffective always produced. edge(i) materializes one edge as a GraphEdge.
+ */
+export class EffectiveSet {
+  /** JSON of path steps. */
+  readonly fragments: string[];
+  /** Per node: the fragment of its own step as the first step of a path (-1 until needed). */
+  readonly ownFragment: Int32Array;
+  /** Chains, a trie: chain c = chain chainPrefix[c] followed by fragment chainFragment[c]; chain 0 is empty. */
+  readonly chainPrefix: IntColumn;
+  readonly chainFragment: IntColumn;
+  /** 1 when the chain runs through a role whose members are unknown. */
+  readonly chainDynamic: IntColumn;
+  /** Paths: a chain and the last step's fragment. */
+  readonly pathChain: IntColumn;
+  readonly pathLast: IntColumn;
+  readonly permissionLists: string[][];
+  /** Edge columns. */
+  readonly principal: IntColumn;
+  readonly resource: IntColumn;
+  readonly permissionList: IntColumn;
+  readonly pathCount: IntColumn;
+  /** Expired memberships of the safe reached (0 for applications). */
+  readonly expiredCount: IntColumn;
+  readonly dynamic: IntColumn;
+  /** The edge's stored paths: pathRefs[pathStart[i] .. pathStart[i] + pathLength[i]]. */
+  readonly pathStart: IntColumn;
+  readonly pathLength: IntColumn;
+  readonly pathRefs: IntColumn;
+
+  constructor(
+    readonly nodes: readonly EffectiveNodeRef[],
+    parts?: EffectiveSetParts,
+  ) {
+    if (parts) {
+      this.fragments = parts.fragments;
+      this.ownFragment = parts.ownFragment;
+      this.chainPrefix = parts.chainPrefix;
+      this.chainFragment = parts.chainFragment;
+      this.chainDynamic = parts.chainDynamic;
+      this.pathChain = parts.pathChain;
+      this.pathLast = parts.pathLast;
+      this.permissionLists = parts.permissionLists;
+      this.principal = parts.principal;
+      this.resource = parts.resource;
+      this.permissionList = parts.permissionList;
+      this.pathCount = parts.pathCount;
+      this.expiredCount = parts.expiredCount;
+      this.dynamic = parts.dynamic;
+      this.pathStart = parts.pathStart;
+      this.pathLength = parts.pathLength;
+      this.pathRefs = parts.pathRefs;
+      return;
+    }
+    this.fragments = [];
+    this.ownFragment = new Int32Array(nodes.length).fill(-1);
+    this.chainPrefix = IntColumn.int32();
+    this.chainFragment = IntColumn.int32();
+    this.chainDynamic = IntColumn.int32();
+    this.chainPrefix.push(-1);
+    this.chainFragment.push(-1);
+    this.chainDynamic.push(0);
+    this.pathChain = IntColumn.int32();
+    this.pathLast = IntColumn.int32();
+    this.permissionLists = [];
+    this.principal = IntColumn.int32(1 << 16);
+    this.resource = IntColumn.int32(1 << 16);
+    this.permissionList = IntColumn.int32(1 << 16);
+    this.pathCount = IntColumn.int32(1 << 16);
+    this.expiredCount = IntColumn.int32(1 << 16);
+    this.dynamic = IntColumn.int32(1 << 16);
+    this.pathStart = IntColumn.int32(1 << 16);
+    this.pathLength = IntColumn.int32(1 << 16);
+    this.pathRefs = IntColumn.int32(1 << 16);
+  }
+
+  get size(): number {
+    return this.principal.length;
+  }
+
+  /** The fragment of the principal's first step. */
+  principalFragment(node: number): string {
+    return this.fragments[this.ownFragment[node]!]!;
+  }
+
+  /** JSON of a chain's steps, comma-separated ('' for the empty chain). `cache` is indexed by chain. */
+  chainJson(chain: number, cache?: (string | undefined)[]): string {
+    if (chain === NO_CHAIN) return '';
+    const cached = cache?.[chain];
+    if (cached !== undefined) return cached;
+    const prefix = this.chainPrefix.get(chain);
+    const own = this.fragments[this.chainFragment.get(chain)]!;
+    const text = prefix === NO_CHAIN ? own : `${this.chainJson(prefix, cache)},${own}`;
+    if (cache) cache[chain] = text;
+    return text;
+  }
+
+  pathJson(path: number, principalStep: string, cache?: (string | undefined)[]): string {
+    const chain = this.chainJson(this.pathChain.get(path), cache);
+    const last = this.fragments[this.pathLast.get(path)]!;
+    return chain === '' ? `[${principalStep},${last}]` : `[${principalStep},${chain},${last}]`;
+  }
+
+  pathsJson(i: number, cache?: (string | undefined)[]): string {
+    const principalStep = this.principalFragment(this.principal.get(i));
+    const start = this.pathStart.get(i);
+    const end = start + this.pathLength.get(i);
+    let text = '[';
+    for (let k = start; k < end; k++) {
+      if (k > start) text += ',';
+      text += this.pathJson(this.pathRefs.get(k), principalStep, cache);
+    }
+    return `${text}]`;
+  }
+
+  /** A fresh copy of the edge's permissions. */
+  permissions(i: number): string[] {
+    return this.permissionLists[this.permissionList.get(i)]!.slice();
+  }
+
+  /** The edge's properties, in the order computeEffective has always written them. */
+  props(i: number, cache?: (string | undefined)[]): Record<string, PropValue> {
+    const p = this.nodes[this.principal.get(i)]!;
+    const r = this.nodes[this.resource.get(i)]!;
+    return {
+      permissions: this.permissions(i),
+      resource_id: r.id,
+      resource_type: r.kind,
+      principal_id: p.id,
+      principal_type: p.kind,
+      datasource_id: r.tenantId,
+      paths_json: this.pathsJson(i, cache),
+      path_count: this.pathCount.get(i),
+      expired_membership_count: this.expiredCount.get(i),
+      via_dynamic_role: this.dynamic.get(i) === 1,
+    };
+  }
+
+  edge(i: number, cache?: (string | undefined)[]): GraphEdge {
+    const p = this.nodes[this.principal.get(i)]!;
+    const r = this.nodes[this.resource.get(i)]!;
+    return {
+      kind: 'HAS_EFFECTIVE_PERMISSION',
+      from: { kind: p.kind, id: p.id },
+      to: { kind: r.kind, id: r.id },
+      tenantId: r.tenantId,
+      source: 'effective' satisfies SourceName,
+      props: this.props(i, cache),
+    };
+  }
+
+  /** Edges [from, to) as GraphEdges (all of them by default). */
+  toEdges(from = 0, to = this.size): GraphEdge[] {
+    const cache: (string | undefined)[] = [];
+    const out: GraphEdge[] = new Array(Math.max(0, to - from));
+    for (let i = from; i < to; i++) out[i - from] = this.edge(i, cache);
+    return out;
+  }
+}
+
+/** A SyncWriter that takes an EffectiveSet as is (the stores do; runSync uses it when offered). */
+export interface EffectiveSetWriter {
+  writeEffectiveSet(set: EffectiveSet): Promise<void>;
+}
+
+export function acceptsEffectiveSet(writer: object): writer is EffectiveSetWriter {
+  return typeof (writer as Partial<EffectiveSetWriter>).writeEffectiveSet === 'function';
+}
+
 export function computeEffective(graph: AccessGraph, options: EffectiveOptions = {}): GraphEdge[] {
+  return computeEffectiveSet(graph, options).toEdges();
+}
+
+/**
+ * For every principal, a breadth-first search over the grant edges; every grant (safe membership or application
+ * ACE) of a node reached is accumulated per resource, in BFS order (shortest path first). One edge per (principal,
+ * resource) with the union of permissions, the paths choosePaths() keeps, and the count of all of them.
+ */
+export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOptions = {}): EffectiveSet {
   const maxPaths = options.maxPaths ?? DEFAULT_MAX_STORED_PATHS;
   const g = new GrantIndex(graph);
   const n = g.nodes.length;
+  const set = new EffectiveSet(g.nodes);
+  const principalKinds = new Set(EFFECTIVE_PRINCIPAL_KINDS);
+
+  // BFS state, stamped with start + 1 so nothing needs clearing between principals.
   const stamp = new Int32Array(n);
   const parent = new Int32Array(n);
   const parentStep: (Step | undefined)[] = new Array(n);
-  const depth = new Int32Array(n);
-  const principalKinds = new Set(EFFECTIVE_PRINCIPAL_KINDS);
-  const out: GraphEdge[] = [];
+  const queue = new Int32Array(n);
+  // Chain of every node reached, per BFS (chainStamp === mark when chainOf is valid).
+  const chainStamp = new Int32Array(n);
+  const chainOf = new Int32Array(n);
+  // Per resource reached: its slot in the accumulators below.
+  const resourceStamp = new Int32Array(n);
+  const resourceSlot = new Int32Array(n);
+  // Expired memberships reached, per safe.
+  const expiredStamp = new Int32Array(n);
+  const expiredReached = new Int32Array(n);
+  let slotResource: number[] = [];
+  let slotMask: number[] = [];
+  let slotIsApp: boolean[] = [];
+  let slotHead: number[] = [];
+  let slotTail: number[] = [];
+  let slotCount: number[] = [];
+  // Grants met, as linked lists per slot, in BFS order.
+  let hitHolder: number[] = [];
+  let hitMask: number[] = [];
+  let hitNext: number[] = [];
+  // choosePaths over one slot.
+  const masks: number[] = [];
+  const holders: number[] = [];
+  const chosen: number[] = [];
+  let covered = new Uint8Array(16);
 
-  // JSON of one path step, cached per (node, edge that led to it): the same steps recur across many edges
-  // (every user reaching a safe through the Everybody role shares two of its three steps).
-  const stepJson = new Map<string, string>();
-  const stepText = (i: number, via: Step | undefined): string => {
-    const key = via ? `${i}|${via.kind}|${via.reverse ? 1 : 0}` : `${i}`;
-    let text = stepJson.get(key);
-    if (text === undefined) {
-      text = JSON.stringify(g.step(i, via));
-      stepJson.set(key, text);
+  const edgeKindCode = new Map<EdgeKind, number>();
+  const stepFragments = new Map<number, number>();
+  const resourceFragments = new Map<number, number>();
+  const chains = new Map<number, number>();
+  const paths = new Map<number, number>();
+  const permissionIds = new Map<number, number>();
+
+  const fragmentOf = (i: number, via: Step | undefined): number => {
+    let code = 0;
+    if (via) {
+      let kindCode = edgeKindCode.get(via.kind);
+      if (kindCode === undefined) {
+        kindCode = edgeKindCode.size;
+        edgeKindCode.set(via.kind, kindCode);
+      }
+      code = 1 + kindCode * 2 + (via.reverse ? 1 : 0);
     }
-    return text;
+    const key = i * 128 + code;
+    let id = stepFragments.get(key);
+    if (id === undefined) {
+      id = set.fragments.length;
+      set.fragments.push(JSON.stringify(g.step(i, via)));
+      stepFragments.set(key, id);
+    }
+    return id;
   };
-  /** The path's JSON, and whether it runs through a role whose members are unknown. */
-  const grantJson = new Map<string, string>();
   /** The last step: the resource, reached by the membership (or ACE), with what that membership grants. */
-  const resourceStep = (resource: number, via: EdgeKind, mask: number, isApp: boolean): string => {
-    const key = `${resource}|${mask}`;
-    let text = grantJson.get(key);
-    if (text === undefined) {
+  const resourceFragment = (resource: number, mask: number, isApp: boolean): number => {
+    const key = resource * 4294967296 + (mask >>> 0);
+    let id = resourceFragments.get(key);
+    if (id === undefined) {
       const step: PathStep = {
         ...g.step(resource),
-        via,
+        via: isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER',
         permissions: isApp ? appGrantNames(mask) : maskToPermissions(mask),
       };
-      text = JSON.stringify(step);
-      grantJson.set(key, text);
+      id = set.fragments.length;
+      set.fragments.push(JSON.stringify(step));
+      resourceFragments.set(key, id);
     }
-    return text;
+    return id;
   };
-  const pathTo = (
-    target: number,
-    resource: number,
-    resourceVia: EdgeKind,
-    mask: number,
-    isApp: boolean,
-  ): { json: string; dynamic: boolean } => {
-    const parts: string[] = [resourceStep(resource, resourceVia, mask, isApp)];
-    let dynamic = false;
-    let cur = target;
-    while (cur !== -1) {
-      parts.push(stepText(cur, parentStep[cur]));
-      if (g.membersUnknown[cur]) dynamic = true;
-      cur = parent[cur]!;
+  /** The chain from the BFS root (exclusive) to `node` (inclusive), interned. */
+  const chainTo = (node: number, mark: number): number => {
+    if (chainStamp[node] === mark) return chainOf[node]!;
+    const up = parent[node]!;
+    let chain: number;
+    if (up === -1) {
+      chain = NO_CHAIN;
+    } else {
+      const prefix = chainTo(up, mark);
+      const fragment = fragmentOf(node, parentStep[node]);
+      const key = prefix * 16777216 + fragment;
+      const known = chains.get(key);
+      if (known !== undefined) {
+        chain = known;
+      } else {
+        chain = set.chainPrefix.length;
+        set.chainPrefix.push(prefix);
+        set.chainFragment.push(fragment);
+        set.chainDynamic.push(set.chainDynamic.get(prefix) === 1 || g.membersUnknown[node] ? 1 : 0);
+        chains.set(key, chain);
+      }
     }
-    return { json: `[${parts.reverse().join(',')}]`, dynamic };
+    chainStamp[node] = mark;
+    chainOf[node] = chain;
+    return chain;
+  };
+  const permissionListOf = (mask: number, isApp: boolean): number => {
+    const key = (mask >>> 0) * 2 + (isApp ? 1 : 0);
+    let id = permissionIds.get(key);
+    if (id === undefined) {
+      id = set.permissionLists.length;
+      set.permissionLists.push(isApp ? appGrantNames(mask) : maskToPermissions(mask));
+      permissionIds.set(key, id);
+    }
+    return id;
   };
 
   for (let start = 0; start < n; start++) {
@@ -209,65 +520,138 @@ export function computeEffective(graph: AccessGraph, options: EffectiveOptions =
     stamp[start] = mark;
     parent[start] = -1;
     parentStep[start] = undefined;
-    depth[start] = 0;
-    const queue = [start];
-    // resource -> { mask, members reached that hold a grant on it }
-    const byResource = new Map<number, { mask: number; isApp: boolean; holders: number[]; masks: number[] }>();
-    const expiredReached = new Map<number, number>();
-    for (let q = 0; q < queue.length; q++) {
+    let slots = 0;
+    let hits = 0;
+    let queueLength = 0;
+    queue[queueLength++] = start;
+    for (let q = 0; q < queueLength; q++) {
       const cur = queue[q]!;
-      for (const safe of g.expired[cur]!) expiredReached.set(safe, (expiredReached.get(safe) ?? 0) + 1);
-      for (const grant of g.grants[cur]!) {
-        let acc = byResource.get(grant.resource);
-        if (!acc) {
-          acc = { mask: 0, isApp: grant.isApp, holders: [], masks: [] };
-          byResource.set(grant.resource, acc);
+      for (const safe of g.expired[cur]!) {
+        if (expiredStamp[safe] !== mark) {
+          expiredStamp[safe] = mark;
+          expiredReached[safe] = 0;
         }
-        acc.mask = (acc.mask | grant.mask) >>> 0;
-        acc.holders.push(cur);
-        acc.masks.push(grant.mask >>> 0);
+        expiredReached[safe]!++;
+      }
+      for (const grant of g.grants[cur]!) {
+        const r = grant.resource;
+        let slot: number;
+        if (resourceStamp[r] !== mark) {
+          resourceStamp[r] = mark;
+          slot = slots++;
+          resourceSlot[r] = slot;
+          slotResource[slot] = r;
+          slotMask[slot] = 0;
+          slotIsApp[slot] = grant.isApp;
+          slotHead[slot] = -1;
+          slotTail[slot] = -1;
+          slotCount[slot] = 0;
+        } else {
+          slot = resourceSlot[r]!;
+        }
+        slotMask[slot] = (slotMask[slot]! | grant.mask) >>> 0;
+        const hit = hits++;
+        hitHolder[hit] = cur;
+        hitMask[hit] = grant.mask >>> 0;
+        hitNext[hit] = -1;
+        const tail = slotTail[slot]!;
+        if (tail === -1) slotHead[slot] = hit;
+        else hitNext[tail] = hit;
+        slotTail[slot] = hit;
+        slotCount[slot]!++;
       }
       for (const s of g.steps[cur]!) {
         if (stamp[s.to] === mark) continue;
         stamp[s.to] = mark;
         parent[s.to] = cur;
         parentStep[s.to] = s;
-        depth[s.to] = depth[cur]! + 1;
-        queue.push(s.to);
+        queue[queueLength++] = s.to;
       }
     }
-    for (const [resource, acc] of byResource) {
-      const resourceNode = g.nodes[resource]!;
-      const permissions = acc.isApp ? appGrantNames(acc.mask) : maskToPermissions(acc.mask);
-      if (permissions.length === 0) continue;
-      // Holders were reached in BFS order, i.e. shortest first with a deterministic tie-break.
-      const kept = choosePaths(acc.masks, maxPaths);
-      const paths = kept.map((k) =>
-        pathTo(acc.holders[k]!, resource, acc.isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER', acc.masks[k]!, acc.isApp),
-      );
-      const viaDynamic = paths.some((p) => p.dynamic);
-      out.push({
-        kind: 'HAS_EFFECTIVE_PERMISSION',
-        from: { kind: startNode.kind, id: startNode.id },
-        to: { kind: resourceNode.kind, id: resourceNode.id },
-        tenantId: resourceNode.tenantId,
-        source: 'effective' satisfies SourceName,
-        props: {
-          permissions,
-          resource_id: resourceNode.id,
-          resource_type: resourceNode.kind,
-          principal_id: startNode.id,
-          principal_type: startNode.kind,
-          datasource_id: resourceNode.tenantId,
-          paths_json: `[${paths.map((p) => p.json).join(',')}]`,
-          path_count: acc.holders.length,
-          expired_membership_count: acc.isApp ? 0 : (expiredReached.get(resource) ?? 0),
-          via_dynamic_role: viaDynamic,
-        },
-      });
+    if (slots === 0) continue;
+    if (set.ownFragment[start] === -1) set.ownFragment[start] = fragmentOf(start, undefined);
+    const startDynamic = g.membersUnknown[start] === true;
+
+    for (let slot = 0; slot < slots; slot++) {
+      const isApp = slotIsApp[slot]!;
+      const list = permissionListOf(slotMask[slot]!, isApp);
+      if (set.permissionLists[list]!.length === 0) continue;
+      const resource = slotResource[slot]!;
+      const count = slotCount[slot]!;
+      // Holders come in BFS order: shortest first, with a deterministic tie-break (choosePaths).
+      masks.length = 0;
+      holders.length = 0;
+      for (let h = slotHead[slot]!; h !== -1; h = hitNext[h]!) {
+        masks.push(hitMask[h]!);
+        holders.push(hitHolder[h]!);
+      }
+      chosen.length = 0;
+      if (count === 1) {
+        chosen.push(0);
+      } else {
+        if (covered.length < count) covered = new Uint8Array(count * 2);
+        let bits = 0;
+        let picked = 0;
+        for (let i = 0; i < count; i++) {
+          if ((masks[i]! & ~bits) >>> 0 !== 0) {
+            covered[i] = 1;
+            picked++;
+            bits = (bits | masks[i]!) >>> 0;
+          }
+        }
+        for (let i = 0; i < count && picked < maxPaths; i++) {
+          if (covered[i] === 0) {
+            covered[i] = 1;
+            picked++;
+          }
+        }
+        for (let i = 0; i < count; i++) {
+          if (covered[i] === 1) {
+            chosen.push(i);
+            covered[i] = 0;
+          }
+        }
+      }
+      let dynamic = startDynamic;
+      set.pathStart.push(set.pathRefs.length);
+      set.pathLength.push(chosen.length);
+      for (const k of chosen) {
+        const chain = chainTo(holders[k]!, mark);
+        if (set.chainDynamic.get(chain) === 1) dynamic = true;
+        const last = resourceFragment(resource, masks[k]!, isApp);
+        const key = chain * 16777216 + last;
+        let path = paths.get(key);
+        if (path === undefined) {
+          path = set.pathChain.length;
+          set.pathChain.push(chain);
+          set.pathLast.push(last);
+          paths.set(key, path);
+        }
+        set.pathRefs.push(path);
+      }
+      set.principal.push(start);
+      set.resource.push(resource);
+      set.permissionList.push(list);
+      set.pathCount.push(count);
+      set.expiredCount.push(isApp || expiredStamp[resource] !== mark ? 0 : expiredReached[resource]!);
+      set.dynamic.push(dynamic ? 1 : 0);
+    }
+    // Drop accumulators that grew past the common size (one principal with a huge fan-out).
+    if (hits > 1 << 20) {
+      hitHolder = [];
+      hitMask = [];
+      hitNext = [];
+    }
+    if (slots > 1 << 20) {
+      slotResource = [];
+      slotMask = [];
+      slotIsApp = [];
+      slotHead = [];
+      slotTail = [];
+      slotCount = [];
     }
   }
-  return out;
+  return set;
 }
 
 /** Whether an application grant lets the principal use the application (Execute or Automatic). */

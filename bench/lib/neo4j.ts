@@ -1,0 +1,74 @@
+/**
+ * The Neo4j the rig writes to. It WIPES the database it is pointed at, so it prefers BENCH_NEO4J_URI (a server of its
+ * own, e.g. `NEO4J_HOME_DIR=/tmp/arkgraph-bench-neo4j NEO4J_BOLT_PORT=7688 npm run neo4j:start`) and falls back to
+ * NEO4J_URI. Never point it at a database others use at the same time (the conformance tests clear ArkNode).
+ */
+import neo4j, { type Driver } from 'neo4j-driver';
+import { Neo4jStore } from '../../src/store/neo4j/store.js';
+
+export interface Neo4jTarget {
+  uri: string;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export function neo4jTarget(): Neo4jTarget | undefined {
+  const env = process.env;
+  const uri = env.BENCH_NEO4J_URI || env.NEO4J_URI;
+  if (!uri) return undefined;
+  const own = Boolean(env.BENCH_NEO4J_URI);
+  return {
+    uri,
+    user: (own ? env.BENCH_NEO4J_USER : undefined) || env.NEO4J_USER || 'neo4j',
+    password: (own ? env.BENCH_NEO4J_PASSWORD : undefined) || env.NEO4J_PASSWORD || 'arkgraph-dev-password',
+    database: (own ? env.BENCH_NEO4J_DATABASE : undefined) || env.NEO4J_DATABASE || 'neo4j',
+  };
+}
+
+export const NO_NEO4J =
+  'no Neo4j configured: set BENCH_NEO4J_URI (and BENCH_NEO4J_PASSWORD) to a server the rig may wipe, or NEO4J_URI';
+
+export function openNeo4jStore(t: Neo4jTarget, batchSize?: number): Neo4jStore {
+  return new Neo4jStore({
+    uri: t.uri,
+    user: t.user,
+    password: t.password,
+    database: t.database,
+    ...(batchSize ? { batchSize } : {}),
+  });
+}
+
+/** Deletes every arkgraph node and relationship (relationships first, in bounded transactions). */
+export async function wipe(driver: Driver, database: string): Promise<void> {
+  const session = driver.session({ database });
+  try {
+    await session.run('MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS');
+    await session.run('MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS');
+  } finally {
+    await session.close();
+  }
+}
+
+/** Version and memory settings of the server, read from it. */
+export async function neo4jInfo(driver: Driver, database: string): Promise<{ version: string; settings: string }> {
+  const r = await driver.executeQuery(
+    'CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition',
+    {},
+    { database, routing: neo4j.routing.READ },
+  );
+  const rec = r.records[0];
+  const version = rec ? `${rec.get('name')} ${rec.get('version')} ${rec.get('edition')}` : 'unknown';
+  let settings = '';
+  try {
+    const s = await driver.executeQuery(
+      "SHOW SETTINGS YIELD name, value WHERE name IN ['server.memory.heap.max_size', 'server.memory.pagecache.size', 'dbms.memory.transaction.total.max'] RETURN name, value",
+      {},
+      { database: 'system', routing: neo4j.routing.READ },
+    );
+    settings = s.records.map((x) => `${x.get('name')}=${x.get('value')}`).join(', ');
+  } catch (error) {
+    settings = `(settings not readable: ${(error as Error).message.split('\n')[0]})`;
+  }
+  return { version, settings };
+}

@@ -1,0 +1,366 @@
+/**
+ * Queries: p50/p95/p99 of who-can, user access and paths on both stores, in process (the GraphStore methods) and
+ * over HTTP (autocannon against `arkgraph serve`, one connection, so a latency is one request's), and the API's
+ * throughput on who-can against a trivial route of the same server in the same run (GET /health: public, constant
+ * body, through the same hooks), as a ratio.
+ *
+ *   node --max-old-space-size=8192 --import tsx bench/queries.ts [--scales medium,large] [--stores memory,neo4j]
+ *        [--samples 200] [--repeat 3] [--duration 10] [--connections 8]
+ */
+import autocannon from 'autocannon';
+import { MemoryStore } from '../src/store/memory/store.js';
+import type { GraphStore } from '../src/store/types.js';
+import { generateTenant, type Scale } from '../src/tenant/generate.js';
+import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
+import { ensureMemoryData, ensureNeo4jData } from './lib/datasets.js';
+import { NO_NEO4J, neo4jInfo, neo4jTarget, openNeo4jStore } from './lib/neo4j.js';
+import { procLoad, Recorder, target } from './lib/results.js';
+import { type ServeProcess, startServe } from './lib/serve.js';
+import { round, summary } from './lib/stats.js';
+
+export const WHO_CAN_P99_MEMORY = target('<=', 5, 'who-can p99 over HTTP ≤ 5 ms (embedded)');
+export const WHO_CAN_P99_NEO4J = target('<=', 30, 'who-can p99 over HTTP ≤ 30 ms (Neo4j)');
+export const THROUGHPUT_RATIO = target('>=', 0.5, 'who-can throughput ≥ 0.5× the trivial route');
+
+const PERMISSION = 'retrieveAccounts';
+
+/** A deterministic generator (mulberry32) for the samples. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pickN<T>(items: readonly T[], n: number, random: () => number): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, n);
+}
+
+interface Sample {
+  safes: string[];
+  users: string[];
+  pairs: { user: string; safe: string }[];
+  /** The safe with the most principals holding retrieveAccounts (the Everybody fan-out). */
+  heaviest: { safe: string; principals: number };
+}
+
+/** Safes and users picked uniformly (seeded); paths pairs are (user, one of the user's safes). */
+async function chooseSample(scale: Scale, store: GraphStore, n: number): Promise<Sample> {
+  const tenant = generateTenant(scale, BENCH_SEED);
+  const random = rng(42);
+  const safes = pickN(
+    tenant.privilegeCloud.safes.map((s) => s.name),
+    n,
+    random,
+  );
+  const users = pickN(
+    tenant.identity.users.map((u) => u.username),
+    n,
+    random,
+  );
+  const pairs: Sample['pairs'] = [];
+  for (const user of users) {
+    const access = await store.userAccess(user);
+    const reachable = access.safes ?? [];
+    if (reachable.length === 0) continue;
+    const pick = reachable[Math.floor(random() * reachable.length)]!;
+    pairs.push({ user, safe: pick.safe.name });
+  }
+  // The heaviest safe: the Everybody role's safes give every user an edge.
+  let heaviest = { safe: safes[0]!, principals: -1 };
+  const everybody = new Set(
+    tenant.identity.roles.filter((r) => r.roleType === 'Everybody').map((r) => r.name.toLowerCase()),
+  );
+  const everybodySafes = tenant.privilegeCloud.safes.filter((s) =>
+    s.members.some(
+      (m) => m.memberType === 'Role' && everybody.has(m.memberName.toLowerCase()) && m.permissions.includes(PERMISSION),
+    ),
+  );
+  for (const s of everybodySafes.slice(0, 5)) {
+    const r = await store.whoCan(PERMISSION, s.name);
+    if (r.principals.length > heaviest.principals) heaviest = { safe: s.name, principals: r.principals.length };
+  }
+  return { safes, users, pairs, heaviest };
+}
+
+type QueryName = 'who-can' | 'user access' | 'paths';
+
+function calls(
+  s: Sample,
+): Record<QueryName, { label: string; run: (st: GraphStore) => Promise<unknown>; url: string }[]> {
+  return {
+    'who-can': s.safes.map((safe) => ({
+      label: safe,
+      run: (st) => st.whoCan(PERMISSION, safe),
+      url: `/api/v1/safes/${encodeURIComponent(safe)}/access?permission=${PERMISSION}`,
+    })),
+    'user access': s.users.map((user) => ({
+      label: user,
+      run: (st) => st.userAccess(user),
+      url: `/api/v1/users/${encodeURIComponent(user)}/access`,
+    })),
+    paths: s.pairs.map((p) => ({
+      label: `${p.user} → ${p.safe}`,
+      run: (st) => st.paths(p.user, p.safe),
+      url: `/api/v1/paths?from=${encodeURIComponent(p.user)}&safe=${encodeURIComponent(p.safe)}`,
+    })),
+  };
+}
+
+async function inProcess(store: GraphStore, list: { run: (st: GraphStore) => Promise<unknown> }[], repeat: number) {
+  for (const c of list.slice(0, 20)) await c.run(store); // warm-up
+  const ms: number[] = [];
+  for (let r = 0; r < repeat; r++) {
+    for (const c of list) {
+      const start = performance.now();
+      await c.run(store);
+      ms.push(performance.now() - start);
+    }
+  }
+  return summary(ms);
+}
+
+/** autocannon with one connection over a cycle of URLs; every response time is recorded. */
+async function overHttp(server: ServeProcess, urls: string[], amount: number, connections = 1) {
+  let i = 0;
+  const times: number[] = [];
+  let non2xx = 0;
+  const instance = autocannon({
+    url: server.url,
+    connections,
+    amount,
+    headers: { authorization: `Bearer ${server.token}` },
+    requests: [
+      { method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: urls[i++ % urls.length] }) },
+    ],
+  });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, responseTime: number) => {
+    times.push(responseTime);
+    if (status < 200 || status > 299) non2xx++;
+  });
+  await instance;
+  if (non2xx > 0) throw new Error(`${non2xx} responses were not 2xx (first URL ${urls[0]})`);
+  return summary(times);
+}
+
+/** Requests per second over `durationS` with `connections` in flight. */
+async function throughput(server: ServeProcess, urls: string[], durationS: number, connections: number) {
+  let i = 0;
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    duration: durationS,
+    headers: { authorization: `Bearer ${server.token}` },
+    requests: [
+      { method: 'GET', setupRequest: (req: Record<string, unknown>) => ({ ...req, path: urls[i++ % urls.length] }) },
+    ],
+  });
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} responses were not 2xx`);
+  return {
+    rps: result.requests.average as number,
+    total: result.requests.total as number,
+    errors: result.errors as number,
+  };
+}
+
+export interface QueriesOptions {
+  scales: Scale[];
+  stores: ('memory' | 'neo4j')[];
+  samples: number;
+  repeat: number;
+  durationS: number;
+  connections: number;
+  quick: boolean;
+}
+
+export async function runQueries(opts: QueriesOptions): Promise<string> {
+  const rec = new Recorder('queries', opts.quick);
+  rec.note(
+    `scales ${opts.scales.join(', ')}; ${opts.samples} safes and ${opts.samples} users picked uniformly (seeded), paths on (user, one safe the user reaches); ` +
+      `who-can asks ${PERMISSION}; in process: each query ${opts.repeat}× after a warm-up, sequential; ` +
+      `over HTTP: autocannon, 1 connection, ${opts.repeat}× the sample, against \`arkgraph serve\` (from source, --log-level warn, reader token, rate limit 1e6/min) in its own process; ` +
+      `throughput: ${opts.connections} connections, ${opts.durationS} s per run, who-can and GET /health alternated twice; autocannon runs in the bench process on the same machine`,
+  );
+  const latencyRows: (string | number | null)[][] = [];
+  const tputRows: (string | number | null)[][] = [];
+  const stores = [...opts.stores];
+  if (stores.includes('neo4j') && !neo4jTarget()) {
+    rec.skip(`Neo4j store: ${NO_NEO4J}`);
+    stores.splice(stores.indexOf('neo4j'), 1);
+  }
+  for (const scale of opts.scales) {
+    const mem = await ensureMemoryData(scale);
+    if (mem.synced) rec.note(`${scale}: synced the memory data dir (${round(mem.synced.wallMs / 1000, 1)} s)`);
+    const memory = new MemoryStore({ dataDir: mem.dir });
+    let sample: Sample;
+    try {
+      sample = await chooseSample(scale, memory, opts.samples);
+    } finally {
+      await memory.close();
+    }
+    rec.details[`sample-${scale}`] = { heaviest: sample.heaviest, pairs: sample.pairs.length };
+    rec.note(
+      `${scale}: heaviest safe "${sample.heaviest.safe}" has ${sample.heaviest.principals} principals with ${PERMISSION}`,
+    );
+    for (const kind of stores) {
+      let store: GraphStore;
+      if (kind === 'neo4j') {
+        const t = neo4jTarget()!;
+        const n = await ensureNeo4jData(scale);
+        if (n?.synced) rec.note(`${scale}: synced Neo4j (${round(n.synced.wallMs / 1000, 1)} s)`);
+        store = openNeo4jStore(t);
+        if (!rec.machine.neo4j) {
+          const info = await neo4jInfo((store as ReturnType<typeof openNeo4jStore>).driver, t.database);
+          rec.machine.neo4j = info.version;
+          rec.machine.neo4jSettings = info.settings;
+        }
+      } else {
+        store = new MemoryStore({ dataDir: mem.dir });
+      }
+      const list = calls(sample);
+      try {
+        for (const q of ['who-can', 'user access', 'paths'] as const) {
+          const load = procLoad()[0]!;
+          const s = await inProcess(store, list[q], opts.repeat);
+          latencyRows.push([
+            scale,
+            kind,
+            q,
+            'in process',
+            s.n,
+            round(s.p50, 2),
+            round(s.p95, 2),
+            round(s.p99, 2),
+            round(s.max, 1),
+            load,
+          ]);
+          rec.figure({
+            metric: `${q} p99 in process (${kind})`,
+            scale,
+            value: round(s.p99, 2),
+            unit: 'ms',
+            load1: load,
+          });
+        }
+        // The heavy tail: who-can on the Everybody safe.
+        const heavy = await inProcess(store, [{ run: (st) => st.whoCan(PERMISSION, sample.heaviest.safe) }], 5);
+        latencyRows.push([
+          scale,
+          kind,
+          'who-can heaviest safe',
+          'in process',
+          heavy.n,
+          round(heavy.p50, 1),
+          round(heavy.p95, 1),
+          round(heavy.p99, 1),
+          round(heavy.max, 1),
+          procLoad()[0]!,
+        ]);
+      } finally {
+        await store.close();
+      }
+
+      const server = await startServe(
+        kind === 'memory' ? { kind: 'memory', dataDir: mem.dir } : { kind: 'neo4j', target: neo4jTarget()! },
+        ['--max-old-space-size=8192'],
+      );
+      try {
+        // Warm-up: loads the graph (embedded) and the indexes.
+        await overHttp(
+          server,
+          list['who-can'].slice(0, 5).map((c) => c.url),
+          10,
+        );
+        for (const q of ['who-can', 'user access', 'paths'] as const) {
+          const urls = list[q].map((c) => c.url);
+          const load = procLoad()[0]!;
+          const s = await overHttp(server, urls, urls.length * opts.repeat);
+          latencyRows.push([scale, kind, q, 'HTTP', s.n, s.p50, s.p95, s.p99, s.max, load]);
+          rec.figure({
+            metric: `${q} p99 over HTTP (${kind})`,
+            scale,
+            value: s.p99,
+            unit: 'ms',
+            load1: load,
+            ...(q === 'who-can' ? { target: kind === 'memory' ? WHO_CAN_P99_MEMORY : WHO_CAN_P99_NEO4J } : {}),
+            note: `p50 ${s.p50} ms, p95 ${s.p95} ms`,
+          });
+        }
+        const heavy = await overHttp(
+          server,
+          [list['who-can'][0]!.url.replace(/safes\/[^/]+\//, `safes/${encodeURIComponent(sample.heaviest.safe)}/`)],
+          5,
+        );
+        latencyRows.push([
+          scale,
+          kind,
+          'who-can heaviest safe',
+          'HTTP',
+          heavy.n,
+          heavy.p50,
+          heavy.p95,
+          heavy.p99,
+          heavy.max,
+          procLoad()[0]!,
+        ]);
+
+        const whoUrls = list['who-can'].map((c) => c.url);
+        const runs: { who: number; trivial: number; load: number }[] = [];
+        for (let r = 0; r < 2; r++) {
+          const load = procLoad()[0]!;
+          const trivial = await throughput(server, ['/health'], opts.durationS, opts.connections);
+          const who = await throughput(server, whoUrls, opts.durationS, opts.connections);
+          runs.push({ who: who.rps, trivial: trivial.rps, load });
+        }
+        const who = runs.reduce((n, r) => n + r.who, 0) / runs.length;
+        const trivial = runs.reduce((n, r) => n + r.trivial, 0) / runs.length;
+        const rss = await server.rssMiB();
+        tputRows.push([scale, kind, round(who, 0), round(trivial, 0), round(who / trivial, 3), rss, runs[0]!.load]);
+        rec.figure({
+          metric: `who-can throughput ÷ trivial route (${kind})`,
+          scale,
+          value: round(who / trivial, 3),
+          unit: '×',
+          target: THROUGHPUT_RATIO,
+          load1: runs[0]!.load,
+          note: `who-can ${round(who, 0)} req/s, GET /health ${round(trivial, 0)} req/s`,
+        });
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  rec.table(
+    'query latency (ms)',
+    ['scale', 'store', 'query', 'via', 'n', 'p50', 'p95', 'p99', 'max', 'load1'],
+    latencyRows,
+  );
+  rec.table(
+    `API throughput (${opts.connections} connections, ${opts.durationS} s per run, mean of 2)`,
+    ['scale', 'store', 'who-can req/s', 'GET /health req/s', 'ratio', 'server RSS MiB', 'load1'],
+    tputRows,
+  );
+  return rec.write();
+}
+
+if (isMain(import.meta.url)) {
+  const args = parseArgs();
+  await runQueries({
+    scales: listArg(args, 'scales', ['medium', 'large']) as Scale[],
+    stores: listArg(args, 'stores', ['memory', 'neo4j']) as ('memory' | 'neo4j')[],
+    samples: numberArg(args, 'samples', 200),
+    repeat: numberArg(args, 'repeat', 3),
+    durationS: numberArg(args, 'duration', 10),
+    connections: numberArg(args, 'connections', 8),
+    quick: args.quick === true,
+  });
+}
