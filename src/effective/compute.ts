@@ -182,6 +182,12 @@ export class IntColumn<A extends Int32Array | Uint32Array = Int32Array> {
   view(): A {
     return this.data.subarray(0, this.length) as A;
   }
+
+  /** Gives back the spare capacity (call once nothing more is pushed). */
+  trim(): this {
+    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as A;
+    return this;
+  }
 }
 
 /** What an effective edge needs to know about the nodes it joins. */
@@ -297,6 +303,29 @@ export class EffectiveSet {
 
   get size(): number {
     return this.principal.length;
+  }
+
+  /** Gives back the columns' spare capacity (the set is complete). */
+  trim(): this {
+    for (const c of [
+      this.chainPrefix,
+      this.chainFragment,
+      this.chainDynamic,
+      this.pathChain,
+      this.pathLast,
+      this.principal,
+      this.resource,
+      this.permissionList,
+      this.pathCount,
+      this.expiredCount,
+      this.dynamic,
+      this.pathStart,
+      this.pathLength,
+      this.pathRefs,
+    ]) {
+      c.trim();
+    }
+    return this;
   }
 
   /** The fragment of the principal's first step. */

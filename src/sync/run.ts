@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { type CustomRule, correlate } from '../correlation/correlate.js';
-import { computeEffective } from '../effective/compute.js';
+import { acceptsEffectiveSet, computeEffectiveSet } from '../effective/compute.js';
 import type { SourceName } from '../graph/schema.js';
 import { type HttpClientOptions, isSourceError } from '../http/index.js';
 import { type ActiveDirectoryConfig, extractActiveDirectory } from '../sources/activedirectory/extract.js';
@@ -216,9 +216,11 @@ export async function runSync(store: GraphStore, config: SyncConfig, hooks: Sync
       }));
       const effective = await timed(run.durationsMs, 'effective', async () => {
         const graph = await writer.readAccessGraph(completed);
-        const edges = computeEffective(graph, config.maxPaths ? { maxPaths: config.maxPaths } : {});
-        await writer.writeEffective(edges);
-        return edges.length;
+        const set = computeEffectiveSet(graph, config.maxPaths ? { maxPaths: config.maxPaths } : {});
+        // Both stores take the compact set (millions of edges on large tenants); any other writer gets edges.
+        if (acceptsEffectiveSet(writer)) await writer.writeEffectiveSet(set);
+        else await writer.writeEffective(set.toEdges());
+        return set.size;
       });
       run.counts.effective = { HAS_EFFECTIVE_PERMISSION: effective };
       run.partialSources = [...failed];

@@ -2,15 +2,25 @@
  * The embedded store's on-disk form: a versioned NDJSON snapshot, one node or edge per line, written to a temporary
  * file, fsynced and renamed over the previous snapshot, so a reader sees either the old graph or the new one.
  * NDJSON (rather than one JSON document) keeps large tenants below V8's string limit and lets us stream.
+ *
+ * Version 2 adds the computed edges in their compact form (src/effective/compute.ts EffectiveSet): node keys, step
+ * fragments, chains, paths, permission lists and edge rows, in chunked lines ("E…"), so that millions of
+ * HAS_EFFECTIVE_PERMISSION edges cost tens of bytes each instead of their full paths_json. Version 1 files (every
+ * edge as an "e" line) are still read.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { type EffectiveSet, type EffectiveSetParts, IntColumn } from '../../effective/compute.js';
 import type { GraphEdge, GraphNode, NodeKind, PropValue } from '../../graph/schema.js';
 
 export const SNAPSHOT_FORMAT = 'arkgraph-snapshot';
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
+/** Versions this code reads. */
+const READABLE_VERSIONS = new Set([1, 2]);
+/** Items per chunked line of the effective section. */
+const CHUNK = 10_000;
 export const SNAPSHOT_FILE = 'graph.ndjson';
 
 export interface StoredNode extends GraphNode {
@@ -77,11 +87,27 @@ export async function writeFileAtomic(
   }
 }
 
+/** The computed edges as the embedded store keeps them: an EffectiveSet, its nodes' keys and the sync that wrote it. */
+export interface StoredEffective {
+  set: EffectiveSet;
+  /** Node key (`<kind>|<id>`) of each node index of the set. */
+  keys: string[];
+  syncId: string;
+}
+
+/** What readSnapshot hands back for the effective section: the set's columns, and its node keys. */
+export interface EffectiveSection {
+  keys: string[];
+  syncId: string;
+  parts: EffectiveSetParts;
+}
+
 export async function writeSnapshot(
   dir: string,
   syncId: string,
   nodes: Iterable<StoredNode>,
   edges: Iterable<StoredEdge>,
+  effective?: StoredEffective,
 ): Promise<void> {
   const header: Header = {
     format: SNAPSHOT_FORMAT,
@@ -114,8 +140,168 @@ export async function writeSnapshot(
       await append(`${JSON.stringify(line)}\n`);
       edgeCount++;
     }
-    await append(`${JSON.stringify({ end: true, nodes: nodeCount, edges: edgeCount })}\n`);
+    if (effective) await writeEffectiveSection(append, effective);
+    const effectiveCount = effective?.set.size ?? 0;
+    await append(`${JSON.stringify({ end: true, nodes: nodeCount, edges: edgeCount, effective: effectiveCount })}\n`);
   });
+}
+
+async function writeEffectiveSection(append: (chunk: string) => Promise<void>, e: StoredEffective): Promise<void> {
+  const { set } = e;
+  const line = (tag: string, items: unknown[]) => append(`${JSON.stringify([tag, items])}\n`);
+  const chunked = async (tag: string, count: number, item: (i: number, out: unknown[]) => void) => {
+    for (let start = 0; start < count; start += CHUNK) {
+      const out: unknown[] = [];
+      for (let i = start; i < Math.min(count, start + CHUNK); i++) item(i, out);
+      await line(tag, out);
+    }
+  };
+  await append(
+    `${JSON.stringify([
+      'E',
+      {
+        syncId: e.syncId,
+        nodes: e.keys.length,
+        fragments: set.fragments.length,
+        chains: set.chainPrefix.length,
+        paths: set.pathChain.length,
+        edges: set.size,
+      },
+    ])}\n`,
+  );
+  await chunked('Ek', e.keys.length, (i, out) => out.push(e.keys[i], set.ownFragment[i]));
+  await chunked('Ef', set.fragments.length, (i, out) => out.push(set.fragments[i]));
+  await chunked('Ec', set.chainPrefix.length, (i, out) =>
+    out.push(set.chainPrefix.get(i), set.chainFragment.get(i), set.chainDynamic.get(i)),
+  );
+  await chunked('Ep', set.pathChain.length, (i, out) => out.push(set.pathChain.get(i), set.pathLast.get(i)));
+  await line('El', set.permissionLists);
+  await chunked('Ee', set.size, (i, out) => {
+    const start = set.pathStart.get(i);
+    const length = set.pathLength.get(i);
+    out.push(
+      set.principal.get(i),
+      set.resource.get(i),
+      set.permissionList.get(i),
+      set.pathCount.get(i),
+      set.expiredCount.get(i),
+      set.dynamic.get(i),
+      length,
+    );
+    for (let k = start; k < start + length; k++) out.push(set.pathRefs.get(k));
+  });
+}
+
+/** Accumulates the "E…" lines of a snapshot into an EffectiveSet's columns. */
+class EffectiveReader {
+  readonly keys: string[] = [];
+  private readonly own: number[] = [];
+  private readonly fragments: string[] = [];
+  private readonly chainPrefix = IntColumn.int32();
+  private readonly chainFragment = IntColumn.int32();
+  private readonly chainDynamic = IntColumn.int32();
+  private readonly pathChain = IntColumn.int32();
+  private readonly pathLast = IntColumn.int32();
+  private permissionLists: string[][] = [];
+  private readonly principal = IntColumn.int32();
+  private readonly resource = IntColumn.int32();
+  private readonly permissionList = IntColumn.int32();
+  private readonly pathCount = IntColumn.int32();
+  private readonly expiredCount = IntColumn.int32();
+  private readonly dynamic = IntColumn.int32();
+  private readonly pathStart = IntColumn.int32();
+  private readonly pathLength = IntColumn.int32();
+  private readonly pathRefs = IntColumn.int32();
+  expected: { syncId: string; nodes: number; fragments: number; chains: number; paths: number; edges: number };
+
+  constructor(meta: EffectiveReader['expected']) {
+    this.expected = meta;
+  }
+
+  line(tag: string, items: unknown[]): void {
+    switch (tag) {
+      case 'Ek':
+        for (let i = 0; i < items.length; i += 2) {
+          this.keys.push(items[i] as string);
+          this.own.push(items[i + 1] as number);
+        }
+        return;
+      case 'Ef':
+        for (const f of items) this.fragments.push(f as string);
+        return;
+      case 'Ec':
+        for (let i = 0; i < items.length; i += 3) {
+          this.chainPrefix.push(items[i] as number);
+          this.chainFragment.push(items[i + 1] as number);
+          this.chainDynamic.push(items[i + 2] as number);
+        }
+        return;
+      case 'Ep':
+        for (let i = 0; i < items.length; i += 2) {
+          this.pathChain.push(items[i] as number);
+          this.pathLast.push(items[i + 1] as number);
+        }
+        return;
+      case 'El':
+        this.permissionLists = items as string[][];
+        return;
+      case 'Ee': {
+        const v = items as number[];
+        for (let i = 0; i < v.length; ) {
+          this.principal.push(v[i]!);
+          this.resource.push(v[i + 1]!);
+          this.permissionList.push(v[i + 2]!);
+          this.pathCount.push(v[i + 3]!);
+          this.expiredCount.push(v[i + 4]!);
+          this.dynamic.push(v[i + 5]!);
+          const length = v[i + 6]!;
+          this.pathStart.push(this.pathRefs.length);
+          this.pathLength.push(length);
+          for (let k = 0; k < length; k++) this.pathRefs.push(v[i + 7 + k]!);
+          i += 7 + length;
+        }
+        return;
+      }
+      default:
+        throw new Error(`unknown line type ${tag}`);
+    }
+  }
+
+  finish(): EffectiveSection {
+    const e = this.expected;
+    if (
+      this.keys.length !== e.nodes ||
+      this.fragments.length !== e.fragments ||
+      this.chainPrefix.length !== e.chains ||
+      this.pathChain.length !== e.paths ||
+      this.principal.length !== e.edges
+    ) {
+      throw new Error('the effective-permission section is incomplete');
+    }
+    return {
+      keys: this.keys,
+      syncId: e.syncId,
+      parts: {
+        fragments: this.fragments,
+        ownFragment: Int32Array.from(this.own),
+        chainPrefix: this.chainPrefix,
+        chainFragment: this.chainFragment,
+        chainDynamic: this.chainDynamic,
+        pathChain: this.pathChain,
+        pathLast: this.pathLast,
+        permissionLists: this.permissionLists,
+        principal: this.principal,
+        resource: this.resource,
+        permissionList: this.permissionList,
+        pathCount: this.pathCount,
+        expiredCount: this.expiredCount,
+        dynamic: this.dynamic,
+        pathStart: this.pathStart,
+        pathLength: this.pathLength,
+        pathRefs: this.pathRefs,
+      },
+    };
+  }
 }
 
 export async function snapshotExists(dir: string): Promise<boolean> {
@@ -131,12 +317,14 @@ export async function readSnapshot(
   dir: string,
   onNode: (n: StoredNode) => void,
   onEdge: (e: StoredEdge) => void,
+  onEffective?: (section: EffectiveSection) => void,
 ): Promise<{ syncId: string; createdAt: string } | undefined> {
   const file = path.join(dir, SNAPSHOT_FILE);
   if (!(await snapshotExists(dir))) return undefined;
   const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let header: Header | undefined;
   let ended = false;
+  let effective: EffectiveReader | undefined;
   let lineNo = 0;
   for await (const line of lines) {
     lineNo++;
@@ -150,7 +338,7 @@ export async function readSnapshot(
     if (!header) {
       header = value as Header;
       if (header.format !== SNAPSHOT_FORMAT) throw new StoreError(`${file} is not an arkgraph snapshot`);
-      if (header.version !== SNAPSHOT_VERSION) {
+      if (!READABLE_VERSIONS.has(header.version)) {
         throw new StoreError(
           `snapshot ${file} has format version ${header.version}; this arkgraph reads version ${SNAPSHOT_VERSION}: run arkgraph sync to rebuild it`,
         );
@@ -171,12 +359,31 @@ export async function readSnapshot(
         syncId,
         props,
       });
+    } else if (Array.isArray(value) && typeof value[0] === 'string' && value[0].startsWith('E')) {
+      try {
+        if (value[0] === 'E') effective = new EffectiveReader(value[1] as EffectiveReader['expected']);
+        else if (effective) effective.line(value[0], value[1] as unknown[]);
+        else throw new Error('effective-permission rows before their header');
+      } catch (error) {
+        throw new StoreError(
+          `snapshot ${file} is corrupt at line ${lineNo} (${(error as Error).message}); run arkgraph sync to rebuild it`,
+        );
+      }
     } else if (value && typeof value === 'object' && (value as { end?: boolean }).end) {
       ended = true;
     }
   }
   if (!header) throw new StoreError(`snapshot ${file} is empty; run arkgraph sync to rebuild it`);
   if (!ended) throw new StoreError(`snapshot ${file} is truncated; run arkgraph sync to rebuild it`);
+  if (effective) {
+    try {
+      onEffective?.(effective.finish());
+    } catch (error) {
+      throw new StoreError(
+        `snapshot ${file} is corrupt (${(error as Error).message}); run arkgraph sync to rebuild it`,
+      );
+    }
+  }
   return { syncId: header.syncId, createdAt: header.createdAt };
 }
 

@@ -1,11 +1,16 @@
 /**
  * The embedded store: a graphology MultiDirectedGraph in memory, persisted as an atomic NDJSON snapshot under the
  * data directory. Needs nothing installed. Queries here are the embedded implementations of the cypher/ queries.
+ *
+ * Computed HAS_EFFECTIVE_PERMISSION edges written by runSync (writeEffectiveSet) are not graphology edges: they stay
+ * in the compact EffectiveSet the computation produced (interned path steps, typed columns; tens of bytes per edge
+ * instead of about a kilobyte) and are materialized as edges only when a query reads them. Millions of them (every
+ * user × every safe the Everybody role is a member of) then fit in memory and in the snapshot.
  */
 import { open as openFile, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MultiDirectedGraph } from 'graphology';
-import { compare, nodeKey, nodeName } from '../../effective/compute.js';
+import { compare, EffectiveSet, nodeKey, nodeName } from '../../effective/compute.js';
 import { parsePermission } from '../../graph/permissions.js';
 import {
   type GraphEdge,
@@ -40,6 +45,7 @@ import {
   readJsonFile,
   readSnapshot,
   type StoredEdge,
+  type StoredEffective,
   type StoredNode,
   StoreError,
   writeFileAtomic,
@@ -47,6 +53,77 @@ import {
 } from './snapshot.js';
 
 type G = MultiDirectedGraph<StoredNode, StoredEdge>;
+
+/** Edge ids grouped by one endpoint (compressed sparse rows over the set's node indexes). */
+interface Grouped {
+  offsets: Int32Array;
+  edges: Int32Array;
+}
+
+function group(column: { get(i: number): number; length: number }, nodes: number): Grouped {
+  const offsets = new Int32Array(nodes + 1);
+  for (let i = 0; i < column.length; i++) offsets[column.get(i) + 1]!++;
+  for (let k = 0; k < nodes; k++) offsets[k + 1]! += offsets[k]!;
+  const next = offsets.slice(0, nodes);
+  const edges = new Int32Array(column.length);
+  for (let i = 0; i < column.length; i++) edges[next[column.get(i)]!++] = i;
+  return { offsets, edges };
+}
+
+/** The computed edges of a graph, kept compact; indexes by endpoint are built on the first query. */
+class EffectiveTable {
+  private keyIndex: Map<string, number> | undefined;
+  private byResource: Grouped | undefined;
+  private byPrincipal: Grouped | undefined;
+
+  constructor(readonly stored: StoredEffective) {}
+
+  get size(): number {
+    return this.stored.set.size;
+  }
+
+  private indexOf(key: string): number | undefined {
+    if (!this.keyIndex) {
+      this.keyIndex = new Map();
+      this.stored.keys.forEach((k, i) => {
+        this.keyIndex!.set(k, i);
+      });
+    }
+    return this.keyIndex.get(key);
+  }
+
+  /** Edges into the resource: [principal key, edge properties]. */
+  into(resourceKey: string, visit: (principalKey: string, props: Record<string, PropValue>) => void): void {
+    const i = this.indexOf(resourceKey);
+    if (i === undefined) return;
+    const { set, keys } = this.stored;
+    this.byResource ??= group(set.resource, keys.length);
+    const { offsets, edges } = this.byResource;
+    for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
+      const e = edges[k]!;
+      visit(keys[set.principal.get(e)]!, set.props(e));
+    }
+  }
+
+  /** Edges out of the principal: [resource key, edge properties]. */
+  from(principalKey: string, visit: (resourceKey: string, props: Record<string, PropValue>) => void): void {
+    const i = this.indexOf(principalKey);
+    if (i === undefined) return;
+    const { set, keys } = this.stored;
+    this.byPrincipal ??= group(set.principal, keys.length);
+    const { offsets, edges } = this.byPrincipal;
+    for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
+      const e = edges[k]!;
+      visit(keys[set.resource.get(e)]!, set.props(e));
+    }
+  }
+}
+
+/** A graph as the store holds it: graphology for everything but the computed edges of the last sync. */
+interface Loaded {
+  g: G;
+  effective: EffectiveTable | undefined;
+}
 
 const SYNC_RUNS_FILE = 'sync-runs.json';
 const LOCK_FILE = 'sync.lock';
@@ -68,8 +145,9 @@ function newGraph(): G {
   return new MultiDirectedGraph<StoredNode, StoredEdge>({ allowSelfLoops: true });
 }
 
-async function loadGraph(dir: string): Promise<G | undefined> {
+async function loadGraph(dir: string): Promise<Loaded | undefined> {
   const g = newGraph();
+  let effective: EffectiveTable | undefined;
   const info = await readSnapshot(
     dir,
     (n) => g.addNode(nodeKey(n.kind, n.id), n),
@@ -78,8 +156,18 @@ async function loadGraph(dir: string): Promise<G | undefined> {
       const to = nodeKey(e.to.kind, e.to.id);
       if (g.hasNode(from) && g.hasNode(to)) g.addEdgeWithKey(edgeKey(e), from, to, e);
     },
+    (section) => {
+      // Edges whose nodes are gone are skipped when read (the reader checks the graph).
+      const nodes = section.keys.map((key) => {
+        if (g.hasNode(key)) return g.getNodeAttributes(key);
+        const bar = key.indexOf('|');
+        return { kind: key.slice(0, bar) as NodeKind, id: key.slice(bar + 1), tenantId: '' };
+      });
+      const set = new EffectiveSet(nodes, section.parts);
+      effective = new EffectiveTable({ set, keys: section.keys, syncId: section.syncId });
+    },
   );
-  return info ? g : undefined;
+  return info ? { g, effective } : undefined;
 }
 
 interface LookupIndex {
@@ -111,7 +199,7 @@ export interface MemoryStoreOptions {
 
 export class MemoryStore implements GraphStore {
   readonly kind = 'memory' as const;
-  private graph: G | undefined;
+  private graph: Loaded | undefined;
   private loaded = false;
   private readonly dir: string;
 
@@ -127,7 +215,7 @@ export class MemoryStore implements GraphStore {
   }
 
   /** The last good graph; loaded lazily so that commands that do not query do not pay for it. */
-  private async current(): Promise<G> {
+  private async current(): Promise<Loaded> {
     if (!this.loaded) {
       this.graph = await loadGraph(this.dir);
       this.loaded = true;
@@ -151,7 +239,7 @@ export class MemoryStore implements GraphStore {
   async beginSync(syncId: string): Promise<SyncWriter> {
     await this.acquireLock();
     try {
-      const working = (await loadGraph(this.dir)) ?? newGraph();
+      const working = (await loadGraph(this.dir)) ?? { g: newGraph(), effective: undefined };
       return new MemorySyncWriter(this, working, syncId);
     } catch (error) {
       await this.releaseLock();
@@ -188,12 +276,13 @@ export class MemoryStore implements GraphStore {
   }
 
   /** Called by the writer when a sync committed: the working graph becomes the current one. */
-  async install(graph: G, syncId: string, run: SyncRunRecord): Promise<void> {
+  async install(graph: Loaded, syncId: string, run: SyncRunRecord): Promise<void> {
     await writeSnapshot(
       this.dir,
       syncId,
-      graph.mapNodes((_, a) => a),
-      graph.mapEdges((_, a) => a),
+      graph.g.mapNodes((_, a) => a),
+      graph.g.mapEdges((_, a) => a),
+      graph.effective?.stored,
     );
     this.graph = graph;
     this.loaded = true;
@@ -219,7 +308,7 @@ export class MemoryStore implements GraphStore {
   }
 
   async stats(): Promise<StoreStats> {
-    const g = await this.current();
+    const { g, effective } = await this.current();
     const nodes: StoreStats['nodes'] = {};
     const edges: Record<string, number> = {};
     g.forEachNode((_, a) => {
@@ -228,6 +317,9 @@ export class MemoryStore implements GraphStore {
     g.forEachEdge((_, a) => {
       edges[a.kind] = (edges[a.kind] ?? 0) + 1;
     });
+    if (effective?.size) {
+      edges.HAS_EFFECTIVE_PERMISSION = (edges.HAS_EFFECTIVE_PERMISSION ?? 0) + effective.size;
+    }
     return { nodes, edges };
   }
 
@@ -251,16 +343,16 @@ export class MemoryStore implements GraphStore {
     return idx;
   }
 
-  private engine(g: G): QueryEngine {
-    let engine = this.engines.get(g);
+  private engine(loaded: Loaded): QueryEngine {
+    let engine = this.engines.get(loaded);
     if (!engine) {
-      engine = new QueryEngine(new MemoryReader(g, this.index(g)));
-      this.engines.set(g, engine);
+      engine = new QueryEngine(new MemoryReader(loaded.g, this.index(loaded.g), loaded.effective));
+      this.engines.set(loaded, engine);
     }
     return engine;
   }
 
-  private readonly engines = new WeakMap<G, QueryEngine>();
+  private readonly engines = new WeakMap<Loaded, QueryEngine>();
 
   async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
     parsePermission(permission);
@@ -301,6 +393,7 @@ class MemoryReader implements GraphReader {
   constructor(
     private readonly g: G,
     private readonly idx: LookupIndex,
+    private readonly effective: EffectiveTable | undefined,
   ) {}
 
   private node(key: string): ReaderNode {
@@ -332,6 +425,9 @@ class MemoryReader implements GraphReader {
     this.g.forEachInEdge(resourceKey, (_, e, source) => {
       if (e.kind === 'HAS_EFFECTIVE_PERMISSION') out.push({ node: this.node(source), props: e.props });
     });
+    this.effective?.into(resourceKey, (principal, props) => {
+      if (this.g.hasNode(principal)) out.push({ node: this.node(principal), props });
+    });
     return out;
   }
 
@@ -339,6 +435,9 @@ class MemoryReader implements GraphReader {
     const out: ReaderEdge[] = [];
     this.g.forEachOutEdge(principalKey, (_, e, _s, target) => {
       if (e.kind === 'HAS_EFFECTIVE_PERMISSION') out.push({ node: this.node(target), props: e.props });
+    });
+    this.effective?.from(principalKey, (resource, props) => {
+      if (this.g.hasNode(resource)) out.push({ node: this.node(resource), props });
     });
     return out;
   }
@@ -408,12 +507,15 @@ class MemoryReader implements GraphReader {
 
 class MemorySyncWriter implements SyncWriter {
   private finished = false;
+  private readonly g: G;
 
   constructor(
     private readonly store: MemoryStore,
-    private readonly g: G,
+    private readonly working: Loaded,
     readonly syncId: string,
-  ) {}
+  ) {
+    this.g = working.g;
+  }
 
   async upsert(nodes: GraphNode[], edges: GraphEdge[]): Promise<void> {
     for (const n of nodes) {
@@ -459,10 +561,34 @@ class MemorySyncWriter implements SyncWriter {
     return { nodes, edges };
   }
 
-  async writeEffective(edges: GraphEdge[]): Promise<void> {
+  private dropEffective(): void {
     const old = this.g.filterEdges((_, a) => a.kind === 'HAS_EFFECTIVE_PERMISSION');
     for (const key of old) this.g.dropEdge(key);
+    this.working.effective = undefined;
+  }
+
+  async writeEffective(edges: GraphEdge[]): Promise<void> {
+    this.dropEffective();
     for (const e of edges) this.putEdge(e);
+  }
+
+  /** Replaces the computed edges with the set, kept compact (see EffectiveTable). */
+  async writeEffectiveSet(set: EffectiveSet): Promise<void> {
+    this.dropEffective();
+    const keys = set.nodes.map((n) => nodeKey(n.kind, n.id));
+    const seen = new Uint8Array(keys.length);
+    for (let i = 0; i < set.size; i++) {
+      for (const n of [set.principal.get(i), set.resource.get(i)]) {
+        if (seen[n] === 1) continue;
+        if (!this.g.hasNode(keys[n]!)) {
+          throw new StoreError(`HAS_EFFECTIVE_PERMISSION edge joins a node that was not loaded: ${keys[n]}`);
+        }
+        seen[n] = 1;
+      }
+    }
+    // Every edge has the same shape; the schema check of one catches a change of shape.
+    if (set.size > 0) validateEdge(set.edge(0));
+    this.working.effective = new EffectiveTable({ set: set.trim(), keys, syncId: this.syncId });
   }
 
   async commit(completed: CompletedScope[], run: SyncRunRecord): Promise<void> {
@@ -474,7 +600,7 @@ class MemorySyncWriter implements SyncWriter {
       for (const key of staleEdges) this.g.dropEdge(key);
       const staleNodes = this.g.filterNodes((_, a) => this.isStale(a, completed));
       for (const key of staleNodes) this.g.dropNode(key);
-      await this.store.install(this.g, this.syncId, run);
+      await this.store.install(this.working, this.syncId, run);
     } finally {
       this.finished = true;
       await this.store.releaseLock();

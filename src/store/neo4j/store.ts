@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import neo4j, { type Driver, type Node as Neo4jNode, type QueryResult, type RecordShape } from 'neo4j-driver';
+import type { EffectiveSet } from '../../effective/compute.js';
 import { parsePermission } from '../../graph/permissions.js';
 import {
   EDGE_KINDS,
@@ -108,6 +109,7 @@ export class Neo4jStore implements GraphStore {
   readonly driver: Driver;
   readonly database: string;
   readonly batchSize: number;
+  readonly uri: string;
   private readonly engine: QueryEngine;
 
   constructor(private readonly options: Neo4jStoreOptions) {
@@ -119,6 +121,7 @@ export class Neo4jStore implements GraphStore {
       // Logs go nowhere by default; the driver never sees our own secrets but keeps its chatter off stderr.
     });
     this.database = options.database;
+    this.uri = options.uri;
     this.batchSize = options.batchSize ?? 5000;
     this.engine = new QueryEngine(new Neo4jReader(this));
   }
@@ -442,6 +445,35 @@ class Neo4jSyncWriter implements SyncWriter {
   async writeEffective(edges: GraphEdge[]): Promise<void> {
     // New computed edges take this sync's id; the previous ones are removed at commit.
     await this.writeEdges(edges);
+  }
+
+  /**
+   * The computed edges, materialized one batch at a time: the next batch is built while the previous one is being
+   * written, and at no point do all of them exist as objects.
+   */
+  async writeEffectiveSet(set: EffectiveSet): Promise<void> {
+    const query = edgeUpsert('HAS_EFFECTIVE_PERMISSION');
+    const cache: (string | undefined)[] = [];
+    const size = set.size;
+    const batchSize = this.s.batchSize;
+    const session = this.s.driver.session({ database: this.s.database, defaultAccessMode: neo4j.session.WRITE });
+    let inFlight: Promise<unknown> | undefined;
+    try {
+      for (let start = 0; start < size; start += batchSize) {
+        const rows: ReturnType<typeof edgeRow>[] = [];
+        for (let i = start; i < Math.min(size, start + batchSize); i++)
+          rows.push(edgeRow(set.edge(i, cache), this.syncId));
+        await inFlight;
+        inFlight = session.executeWrite((tx) => tx.run(query, { rows }));
+      }
+      await inFlight;
+    } catch (error) {
+      // A batch still in flight must settle before the session closes.
+      await inFlight?.catch(() => {});
+      throw wrap(error, this.s.uri);
+    } finally {
+      await session.close();
+    }
   }
 
   async commit(completed: CompletedScope[], run: SyncRunRecord): Promise<void> {
