@@ -3,8 +3,7 @@
  * per right the sync needs, with the real extractor clients — nothing is synced or written. Each check reports ok or the
  * (secret-scrubbed) error; a check that depends on an earlier failed one is reported as skipped.
  */
-import { isIP } from 'node:net';
-import { Client, SizeLimitExceededError } from 'ldapts';
+import { SizeLimitExceededError } from 'ldapts';
 import { z } from 'zod';
 import type { ArkgraphConfig } from '../config/config.js';
 import {

@@ -115,7 +115,9 @@ for (const [scale, seed] of [
         // Whoever still reaches the safe also sees how many expired memberships of it they reach.
         const holder = oracle.resolve(member);
         const access = await h.store.safeAccess(safe);
-        const p = access.principals.find((x) => `${x.type}:${x.type === 'CyberArkUser' ? x.login_name : x.name}` === holder);
+        const p = access.principals.find(
+          (x) => `${x.type}:${x.type === 'CyberArkUser' ? x.login_name : x.name}` === holder,
+        );
         if (p) {
           expect(p.expired_membership_count, `${holder} on ${safe}`).toBeGreaterThan(0);
           counted++;
