@@ -1,16 +1,19 @@
 /**
- * Effective permissions: time and memory of computeEffective (src/effective/compute.ts) on each scale. The access
+ * Effective permissions: time and memory of the computation (src/effective/compute.ts) on each scale. The access
  * graph comes from the real extractors and transforms (simulator process, no latency); it is handed to a fresh
  * process (v8-serialized file) so that the peak RSS there is the graph plus the computation and nothing else.
+ * Timed: computeEffectiveSet, which is what runSync runs (both stores take the compact set); then, where asked,
+ * materializing every edge as a GraphEdge (what computeEffective returns), for comparison.
  *
- *   node --max-old-space-size=8192 --import tsx bench/effective.ts [--scales small,medium,large] [--runs 1]
+ *   node --max-old-space-size=8192 --import tsx bench/effective.ts [--scales small,medium,large] [--runs 2]
+ *        [--materialize small,medium]
  */
 import { rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
-import { computeEffective } from '../src/effective/compute.js';
+import { computeEffectiveSet, type EffectiveSet } from '../src/effective/compute.js';
 import type { AccessGraph } from '../src/store/types.js';
 import type { Scale } from '../src/tenant/generate.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
@@ -27,14 +30,19 @@ export interface EffectiveRun {
   nodes: number;
   edges: number;
   effectiveEdges: number;
-  pathsJsonMiB: number;
+  fragments: number;
+  chains: number;
+  paths: number;
   ms: number[];
   load1: number[];
   rssBeforeMiB: number;
+  /** Peak RSS of the process once the set runs are done (graph + set). */
   peakRssMiB: number;
   heapBeforeMiB: number;
+  /** heapUsed after a run, the set still referenced. */
   heapAfterMiB: number;
-  heapTotalAfterMiB: number;
+  /** Materializing every edge (computeEffective's result), when asked. */
+  materialized?: { ms: number; pathsJsonMiB: number; heapAfterMiB: number; peakRssMiB: number };
 }
 
 /** Serializes the access graph of a scale into a temporary file. */
@@ -51,52 +59,68 @@ export async function prepareGraph(scale: Scale): Promise<{ file: string; nodes:
   return { file, nodes: graph.nodes.length, edges: graph.edges.length };
 }
 
-/** Worker: loads the graph, runs computeEffective `runs` times, reports time and memory. */
-async function worker(file: string, scale: string, runs: number): Promise<EffectiveRun> {
+/** Worker: loads the graph, runs computeEffectiveSet `runs` times, then optionally materializes every edge. */
+async function worker(file: string, scale: string, runs: number, materialize: boolean): Promise<EffectiveRun> {
   const { readFile } = await import('node:fs/promises');
   const graph = v8.deserialize(await readFile(file)) as AccessGraph;
   gc();
   const before = process.memoryUsage();
   const ms: number[] = [];
   const load1: number[] = [];
-  let edges = computeEffective({ nodes: [], edges: [] });
+  let set: EffectiveSet | undefined;
   let heapAfter = 0;
-  let heapTotalAfter = 0;
   for (let i = 0; i < runs; i++) {
-    edges = [];
+    set = undefined;
     gc();
     load1.push(procLoad()[0]!);
     const start = performance.now();
-    edges = computeEffective(graph);
+    set = computeEffectiveSet(graph);
     ms.push(performance.now() - start);
-    const after = process.memoryUsage();
-    heapAfter = Math.max(heapAfter, after.heapUsed);
-    heapTotalAfter = Math.max(heapTotalAfter, after.heapTotal);
+    heapAfter = Math.max(heapAfter, process.memoryUsage().heapUsed);
   }
-  let pathsJson = 0;
-  for (const e of edges) pathsJson += String(e.props.paths_json).length;
-  return {
+  const result: EffectiveRun = {
     scale,
     nodes: graph.nodes.length,
     edges: graph.edges.length,
-    effectiveEdges: edges.length,
-    pathsJsonMiB: round(pathsJson / MiB),
+    effectiveEdges: set!.size,
+    fragments: set!.fragments.length,
+    chains: set!.chainPrefix.length,
+    paths: set!.pathChain.length,
     ms,
     load1,
     rssBeforeMiB: round(before.rss / MiB),
     peakRssMiB: maxRssMiB(),
     heapBeforeMiB: round(before.heapUsed / MiB),
     heapAfterMiB: round(heapAfter / MiB),
-    heapTotalAfterMiB: round(heapTotalAfter / MiB),
   };
+  if (materialize) {
+    const start = performance.now();
+    const edges = set!.toEdges();
+    const took = performance.now() - start;
+    let pathsJson = 0;
+    for (const e of edges) pathsJson += String(e.props.paths_json).length;
+    result.materialized = {
+      ms: took,
+      pathsJsonMiB: round(pathsJson / MiB),
+      heapAfterMiB: round(process.memoryUsage().heapUsed / MiB),
+      peakRssMiB: maxRssMiB(),
+    };
+  }
+  return result;
 }
 
-export async function runEffective(opts: { scales: Scale[]; runs: number; quick: boolean }): Promise<string> {
+export async function runEffective(opts: {
+  scales: Scale[];
+  runs: number;
+  materialize: Scale[];
+  quick: boolean;
+}): Promise<string> {
   const rec = new Recorder('effective', opts.quick);
   rec.note(
     `scales ${opts.scales.join(', ')} (seed ${BENCH_SEED}); access graph from the real extractors and transforms; ` +
-      `computeEffective timed ${opts.runs}× per scale in a fresh process (node --expose-gc --max-old-space-size=8192); ` +
-      'peak RSS is getrusage maxRSS of that process (graph + computation), heap is heapUsed after the run with the result still referenced',
+      `computeEffectiveSet (what runSync runs) timed ${opts.runs}× per scale in a fresh process (node --expose-gc --max-old-space-size=8192), best run reported; ` +
+      'peak RSS is getrusage maxRSS of that process (graph + computation), heap is heapUsed after the run with the result still referenced; ' +
+      `then every edge materialized as a GraphEdge (computeEffective's result) on ${opts.materialize.join(', ') || 'no scale'}`,
   );
   const rows: (string | number | null)[][] = [];
   const runs: EffectiveRun[] = [];
@@ -105,13 +129,21 @@ export async function runEffective(opts: { scales: Scale[]; runs: number; quick:
     try {
       const r = await runInChild<EffectiveRun>(
         SELF,
-        ['--graph', prepared.file, '--scale', scale, '--runs', String(opts.runs)],
+        [
+          '--graph',
+          prepared.file,
+          '--scale',
+          scale,
+          '--runs',
+          String(opts.runs),
+          ...(opts.materialize.includes(scale) ? ['--materialize'] : []),
+        ],
         ['--expose-gc', '--max-old-space-size=8192'],
       );
       runs.push(r);
       const best = Math.min(...r.ms);
       rec.figure({
-        metric: 'computeEffective time (best run)',
+        metric: 'effective permissions: computeEffectiveSet (best run)',
         scale,
         value: round(best / 1000, 2),
         unit: 's',
@@ -119,24 +151,30 @@ export async function runEffective(opts: { scales: Scale[]; runs: number; quick:
         load1: r.load1[r.ms.indexOf(best)]!,
         note: `${r.effectiveEdges.toLocaleString('en-US')} effective edges; runs ${r.ms.map((m) => round(m / 1000, 2)).join(', ')} s`,
       });
-      rec.figure({ metric: 'computeEffective peak RSS (process)', scale, value: r.peakRssMiB, unit: 'MiB' });
-      rec.figure({
-        metric: 'computeEffective heap used after (result held)',
-        scale,
-        value: r.heapAfterMiB,
-        unit: 'MiB',
-      });
+      rec.figure({ metric: 'effective permissions: peak RSS (graph + set)', scale, value: r.peakRssMiB, unit: 'MiB' });
+      rec.figure({ metric: 'effective permissions: heap used, set held', scale, value: r.heapAfterMiB, unit: 'MiB' });
+      if (r.materialized) {
+        rec.figure({
+          metric: 'materializing every edge afterwards (computeEffective)',
+          scale,
+          value: round(r.materialized.ms / 1000, 2),
+          unit: 's',
+          note: `${r.materialized.pathsJsonMiB} MiB of paths_json; heap ${r.materialized.heapAfterMiB} MiB; peak RSS ${r.materialized.peakRssMiB} MiB`,
+        });
+      }
       rows.push([
         scale,
         r.nodes,
         r.edges,
         r.effectiveEdges,
-        r.pathsJsonMiB,
+        r.paths,
         round(best / 1000, 2),
         r.rssBeforeMiB,
         r.peakRssMiB,
         r.heapBeforeMiB,
         r.heapAfterMiB,
+        r.materialized ? round(r.materialized.ms / 1000, 2) : null,
+        r.materialized ? r.materialized.heapAfterMiB : null,
         r.load1[0]!,
       ]);
     } finally {
@@ -144,18 +182,20 @@ export async function runEffective(opts: { scales: Scale[]; runs: number; quick:
     }
   }
   rec.table(
-    'effective permissions: computeEffective on the access graph',
+    'effective permissions on the access graph (computeEffectiveSet; then every edge materialized)',
     [
       'scale',
       'graph nodes',
       'graph edges',
       'effective edges',
-      'paths_json MiB',
-      'time s',
+      'distinct paths',
+      'set s',
       'RSS before MiB',
       'peak RSS MiB',
       'heap before MiB',
-      'heap after MiB',
+      'heap set MiB',
+      'materialize s',
+      'heap edges MiB',
       'load1',
     ],
     rows,
@@ -167,11 +207,14 @@ export async function runEffective(opts: { scales: Scale[]; runs: number; quick:
 if (isMain(import.meta.url)) {
   const args = parseArgs();
   if (args.worker) {
-    await sendResult(() => worker(String(args.graph), String(args.scale), numberArg(args, 'runs', 1)));
+    await sendResult(() =>
+      worker(String(args.graph), String(args.scale), numberArg(args, 'runs', 1), args.materialize === true),
+    );
   } else {
     await runEffective({
       scales: listArg(args, 'scales', ['small', 'medium', 'large']) as Scale[],
-      runs: numberArg(args, 'runs', 1),
+      runs: numberArg(args, 'runs', 2),
+      materialize: listArg(args, 'materialize', ['small', 'medium']) as Scale[],
       quick: args.quick === true,
     });
   }

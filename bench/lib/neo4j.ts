@@ -1,7 +1,8 @@
 /**
- * The Neo4j the rig writes to. It WIPES the database it is pointed at, so it prefers BENCH_NEO4J_URI (a server of its
- * own, e.g. `NEO4J_HOME_DIR=/tmp/arkgraph-bench-neo4j NEO4J_BOLT_PORT=7688 npm run neo4j:start`) and falls back to
- * NEO4J_URI. Never point it at a database others use at the same time (the conformance tests clear ArkNode).
+ * The Neo4j the rig writes to. The rig WIPES that database, so it is never taken from NEO4J_URI implicitly: set
+ * BENCH_NEO4J_URI (and BENCH_NEO4J_PASSWORD, else NEO4J_PASSWORD is used) to a server of its own, e.g.
+ * `NEO4J_HOME_DIR=/tmp/arkgraph-bench-neo4j NEO4J_BOLT_PORT=7688 npm run neo4j:start`. Never point it at a database
+ * others use at the same time (the conformance tests clear ArkNode too).
  */
 import neo4j, { type Driver } from 'neo4j-driver';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
@@ -15,19 +16,18 @@ export interface Neo4jTarget {
 
 export function neo4jTarget(): Neo4jTarget | undefined {
   const env = process.env;
-  const uri = env.BENCH_NEO4J_URI || env.NEO4J_URI;
+  const uri = env.BENCH_NEO4J_URI;
   if (!uri) return undefined;
-  const own = Boolean(env.BENCH_NEO4J_URI);
   return {
     uri,
-    user: (own ? env.BENCH_NEO4J_USER : undefined) || env.NEO4J_USER || 'neo4j',
-    password: (own ? env.BENCH_NEO4J_PASSWORD : undefined) || env.NEO4J_PASSWORD || 'arkgraph-dev-password',
-    database: (own ? env.BENCH_NEO4J_DATABASE : undefined) || env.NEO4J_DATABASE || 'neo4j',
+    user: env.BENCH_NEO4J_USER || 'neo4j',
+    password: env.BENCH_NEO4J_PASSWORD || env.NEO4J_PASSWORD || 'arkgraph-dev-password',
+    database: env.BENCH_NEO4J_DATABASE || 'neo4j',
   };
 }
 
 export const NO_NEO4J =
-  'no Neo4j configured: set BENCH_NEO4J_URI (and BENCH_NEO4J_PASSWORD) to a server the rig may wipe, or NEO4J_URI';
+  'no Neo4j for the rig: set BENCH_NEO4J_URI (and BENCH_NEO4J_PASSWORD) to a server whose database it may wipe';
 
 export function openNeo4jStore(t: Neo4jTarget, batchSize?: number): Neo4jStore {
   return new Neo4jStore({

@@ -145,48 +145,117 @@ export function choosePaths(masks: readonly number[], max: number): number[] {
   return [...chosen].sort((a, b) => a - b);
 }
 
-/** A growable column of 32-bit integers (signed or unsigned). */
-export class IntColumn<A extends Int32Array | Uint32Array = Int32Array> {
+const CHUNK_BITS = 16;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+
+/**
+ * A growable column of 32-bit integers in fixed-size chunks: growing never copies, and the memory allocated is the
+ * memory used (a doubling array allocates twice the final size, and on a large heap every 64 MiB of new typed-array
+ * memory costs a full garbage collection).
+ */
+export class IntColumn {
+  private chunks: Int32Array[] = [];
+  private current: Int32Array | undefined;
   length = 0;
-  constructor(private data: A) {}
 
-  static int32(capacity = 1024): IntColumn<Int32Array> {
-    return new IntColumn(new Int32Array(capacity));
+  static int32(): IntColumn {
+    return new IntColumn();
   }
 
-  static uint32(capacity = 1024): IntColumn<Uint32Array> {
-    return new IntColumn(new Uint32Array(capacity));
-  }
-
-  /** A column holding `values` (the array is used as is). */
-  static of<B extends Int32Array | Uint32Array>(values: B): IntColumn<B> {
-    const c = new IntColumn(values);
+  /** A column holding `values` (viewed, not copied). */
+  static of(values: Int32Array): IntColumn {
+    const c = new IntColumn();
+    for (let start = 0; start < values.length; start += CHUNK_SIZE) {
+      c.chunks.push(values.subarray(start, Math.min(values.length, start + CHUNK_SIZE)));
+    }
     c.length = values.length;
     return c;
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const next = new (this.data.constructor as { new (n: number): A })(Math.max(16, this.data.length * 2));
-      next.set(this.data);
-      this.data = next;
+    const offset = this.length & CHUNK_MASK;
+    if (offset === 0) {
+      this.current = new Int32Array(CHUNK_SIZE);
+      this.chunks.push(this.current);
     }
-    this.data[this.length++] = value;
+    this.current![offset] = value;
+    this.length++;
   }
 
   get(i: number): number {
-    return this.data[i]!;
+    return this.chunks[i >>> CHUNK_BITS]![i & CHUNK_MASK]!;
   }
 
-  /** The used part, as a view. */
-  view(): A {
-    return this.data.subarray(0, this.length) as A;
-  }
-
-  /** Gives back the spare capacity (call once nothing more is pushed). */
+  /** Gives back the unused end of the last chunk (call once nothing more is pushed). */
   trim(): this {
-    if (this.data.length !== this.length) this.data = this.data.slice(0, this.length) as A;
+    const last = this.chunks.length - 1;
+    const used = this.length - last * CHUNK_SIZE;
+    if (last >= 0 && this.chunks[last]!.length !== used) {
+      this.chunks[last] = this.chunks[last]!.slice(0, used);
+      this.current = undefined;
+    }
     return this;
+  }
+}
+
+/**
+ * A hash map from a pair of 32-bit integers to a non-negative integer, open addressing over typed arrays: a lookup
+ * allocates nothing (a Map keyed by `a * 2^24 + b` boxes every key beyond 2^31 and made the garbage collector a third
+ * of the computation on large tenants).
+ */
+class PairMap {
+  private a: Int32Array;
+  private b: Int32Array;
+  private v: Int32Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(capacity = 1 << 12) {
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+    this.v = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  private slot(a: number, b: number): number {
+    let h = Math.imul(a ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77);
+    h ^= h >>> 15;
+    let i = h & this.mask;
+    while (this.v[i] !== -1 && (this.a[i] !== a || this.b[i] !== b)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  /** The value of (a, b), or -1. */
+  get(a: number, b: number): number {
+    return this.v[this.slot(a | 0, b | 0)]!;
+  }
+
+  set(a: number, b: number, value: number): void {
+    const i = this.slot(a | 0, b | 0);
+    if (this.v[i] === -1) {
+      this.a[i] = a;
+      this.b[i] = b;
+      this.count++;
+    }
+    this.v[i] = value;
+    if (this.count * 2 > this.mask) this.grow();
+  }
+
+  private grow(): void {
+    const { a, b, v } = this;
+    const capacity = v.length * 2;
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+    this.v = new Int32Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+    for (let i = 0; i < v.length; i++) {
+      if (v[i] === -1) continue;
+      const j = this.slot(a[i]!, b[i]!);
+      this.a[j] = a[i]!;
+      this.b[j] = b[i]!;
+      this.v[j] = v[i]!;
+    }
   }
 }
 
@@ -217,7 +286,6 @@ export type EffectiveSetParts = Pick<
   | 'expiredCount'
   | 'dynamic'
   | 'pathStart'
-  | 'pathLength'
   | 'pathRefs'
 >;
 
@@ -250,9 +318,8 @@ export class EffectiveSet {
   /** Expired memberships of the safe reached (0 for applications). */
   readonly expiredCount: IntColumn;
   readonly dynamic: IntColumn;
-  /** The edge's stored paths: pathRefs[pathStart[i] .. pathStart[i] + pathLength[i]]. */
+  /** The edge's stored paths: pathRefs[pathStart[i] .. pathStart[i + 1]] (the last edge's run to the end). */
   readonly pathStart: IntColumn;
-  readonly pathLength: IntColumn;
   readonly pathRefs: IntColumn;
 
   constructor(
@@ -275,7 +342,6 @@ export class EffectiveSet {
       this.expiredCount = parts.expiredCount;
       this.dynamic = parts.dynamic;
       this.pathStart = parts.pathStart;
-      this.pathLength = parts.pathLength;
       this.pathRefs = parts.pathRefs;
       return;
     }
@@ -290,15 +356,14 @@ export class EffectiveSet {
     this.pathChain = IntColumn.int32();
     this.pathLast = IntColumn.int32();
     this.permissionLists = [];
-    this.principal = IntColumn.int32(1 << 16);
-    this.resource = IntColumn.int32(1 << 16);
-    this.permissionList = IntColumn.int32(1 << 16);
-    this.pathCount = IntColumn.int32(1 << 16);
-    this.expiredCount = IntColumn.int32(1 << 16);
-    this.dynamic = IntColumn.int32(1 << 16);
-    this.pathStart = IntColumn.int32(1 << 16);
-    this.pathLength = IntColumn.int32(1 << 16);
-    this.pathRefs = IntColumn.int32(1 << 16);
+    this.principal = IntColumn.int32();
+    this.resource = IntColumn.int32();
+    this.permissionList = IntColumn.int32();
+    this.pathCount = IntColumn.int32();
+    this.expiredCount = IntColumn.int32();
+    this.dynamic = IntColumn.int32();
+    this.pathStart = IntColumn.int32();
+    this.pathRefs = IntColumn.int32();
   }
 
   get size(): number {
@@ -320,7 +385,6 @@ export class EffectiveSet {
       this.expiredCount,
       this.dynamic,
       this.pathStart,
-      this.pathLength,
       this.pathRefs,
     ]) {
       c.trim();
@@ -354,13 +418,18 @@ export class EffectiveSet {
   pathsJson(i: number, cache?: (string | undefined)[]): string {
     const principalStep = this.principalFragment(this.principal.get(i));
     const start = this.pathStart.get(i);
-    const end = start + this.pathLength.get(i);
+    const end = this.pathEnd(i);
     let text = '[';
     for (let k = start; k < end; k++) {
       if (k > start) text += ',';
       text += this.pathJson(this.pathRefs.get(k), principalStep, cache);
     }
     return `${text}]`;
+  }
+
+  /** Where the edge's stored paths end in pathRefs. */
+  pathEnd(i: number): number {
+    return i + 1 < this.size ? this.pathStart.get(i + 1) : this.pathRefs.length;
   }
 
   /** A fresh copy of the edge's permissions. */
@@ -457,18 +526,15 @@ export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOption
   let hitHolder: number[] = [];
   let hitMask: number[] = [];
   let hitNext: number[] = [];
-  // choosePaths over one slot.
-  const masks: number[] = [];
-  const holders: number[] = [];
-  const chosen: number[] = [];
-  let covered = new Uint8Array(16);
+  // choosePaths over one slot: the hits kept.
+  let keep = new Uint8Array(1024);
 
   const edgeKindCode = new Map<EdgeKind, number>();
   const stepFragments = new Map<number, number>();
-  const resourceFragments = new Map<number, number>();
-  const chains = new Map<number, number>();
-  const paths = new Map<number, number>();
-  const permissionIds = new Map<number, number>();
+  const resourceFragments = new PairMap();
+  const chains = new PairMap();
+  const paths = new PairMap();
+  const permissionIds = new PairMap(64);
 
   const fragmentOf = (i: number, via: Step | undefined): number => {
     let code = 0;
@@ -491,9 +557,8 @@ export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOption
   };
   /** The last step: the resource, reached by the membership (or ACE), with what that membership grants. */
   const resourceFragment = (resource: number, mask: number, isApp: boolean): number => {
-    const key = resource * 4294967296 + (mask >>> 0);
-    let id = resourceFragments.get(key);
-    if (id === undefined) {
+    let id = resourceFragments.get(resource, mask);
+    if (id === -1) {
       const step: PathStep = {
         ...g.step(resource),
         via: isApp ? 'CAN_ACCESS' : 'SAFE_MEMBER',
@@ -501,7 +566,7 @@ export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOption
       };
       id = set.fragments.length;
       set.fragments.push(JSON.stringify(step));
-      resourceFragments.set(key, id);
+      resourceFragments.set(resource, mask, id);
     }
     return id;
   };
@@ -515,16 +580,15 @@ export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOption
     } else {
       const prefix = chainTo(up, mark);
       const fragment = fragmentOf(node, parentStep[node]);
-      const key = prefix * 16777216 + fragment;
-      const known = chains.get(key);
-      if (known !== undefined) {
+      const known = chains.get(prefix, fragment);
+      if (known !== -1) {
         chain = known;
       } else {
         chain = set.chainPrefix.length;
         set.chainPrefix.push(prefix);
         set.chainFragment.push(fragment);
         set.chainDynamic.push(set.chainDynamic.get(prefix) === 1 || g.membersUnknown[node] ? 1 : 0);
-        chains.set(key, chain);
+        chains.set(prefix, fragment, chain);
       }
     }
     chainStamp[node] = mark;
@@ -532,12 +596,11 @@ export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOption
     return chain;
   };
   const permissionListOf = (mask: number, isApp: boolean): number => {
-    const key = (mask >>> 0) * 2 + (isApp ? 1 : 0);
-    let id = permissionIds.get(key);
-    if (id === undefined) {
+    let id = permissionIds.get(mask, isApp ? 1 : 0);
+    if (id === -1) {
       id = set.permissionLists.length;
       set.permissionLists.push(isApp ? appGrantNames(mask) : maskToPermissions(mask));
-      permissionIds.set(key, id);
+      permissionIds.set(mask, isApp ? 1 : 0, id);
     }
     return id;
   };
@@ -607,54 +670,44 @@ export function computeEffectiveSet(graph: AccessGraph, options: EffectiveOption
       if (set.permissionLists[list]!.length === 0) continue;
       const resource = slotResource[slot]!;
       const count = slotCount[slot]!;
-      // Holders come in BFS order: shortest first, with a deterministic tie-break (choosePaths).
-      masks.length = 0;
-      holders.length = 0;
-      for (let h = slotHead[slot]!; h !== -1; h = hitNext[h]!) {
-        masks.push(hitMask[h]!);
-        holders.push(hitHolder[h]!);
-      }
-      chosen.length = 0;
-      if (count === 1) {
-        chosen.push(0);
-      } else {
-        if (covered.length < count) covered = new Uint8Array(count * 2);
+      // Holders come in BFS order: shortest first, with a deterministic tie-break. Which paths to keep is
+      // choosePaths(), done in place over the slot's list of hits (no array per edge).
+      const head = slotHead[slot]!;
+      let kept = count;
+      if (count > 1) {
+        if (keep.length < hits) keep = new Uint8Array(hits * 2);
         let bits = 0;
-        let picked = 0;
-        for (let i = 0; i < count; i++) {
-          if ((masks[i]! & ~bits) >>> 0 !== 0) {
-            covered[i] = 1;
-            picked++;
-            bits = (bits | masks[i]!) >>> 0;
+        kept = 0;
+        for (let h = head; h !== -1; h = hitNext[h]!) {
+          if ((hitMask[h]! & ~bits) >>> 0 !== 0) {
+            keep[h] = 1;
+            kept++;
+            bits = (bits | hitMask[h]!) >>> 0;
           }
         }
-        for (let i = 0; i < count && picked < maxPaths; i++) {
-          if (covered[i] === 0) {
-            covered[i] = 1;
-            picked++;
-          }
-        }
-        for (let i = 0; i < count; i++) {
-          if (covered[i] === 1) {
-            chosen.push(i);
-            covered[i] = 0;
+        for (let h = head; h !== -1 && kept < maxPaths; h = hitNext[h]!) {
+          if (keep[h] === 0) {
+            keep[h] = 1;
+            kept++;
           }
         }
       }
       let dynamic = startDynamic;
       set.pathStart.push(set.pathRefs.length);
-      set.pathLength.push(chosen.length);
-      for (const k of chosen) {
-        const chain = chainTo(holders[k]!, mark);
+      for (let h = head; h !== -1; h = hitNext[h]!) {
+        if (count > 1) {
+          if (keep[h] === 0) continue;
+          keep[h] = 0;
+        }
+        const chain = chainTo(hitHolder[h]!, mark);
         if (set.chainDynamic.get(chain) === 1) dynamic = true;
-        const last = resourceFragment(resource, masks[k]!, isApp);
-        const key = chain * 16777216 + last;
-        let path = paths.get(key);
-        if (path === undefined) {
+        const last = resourceFragment(resource, hitMask[h]!, isApp);
+        let path = paths.get(chain, last);
+        if (path === -1) {
           path = set.pathChain.length;
           set.pathChain.push(chain);
           set.pathLast.push(last);
-          paths.set(key, path);
+          paths.set(chain, last, path);
         }
         set.pathRefs.push(path);
       }

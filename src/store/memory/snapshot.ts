@@ -178,7 +178,7 @@ async function writeEffectiveSection(append: (chunk: string) => Promise<void>, e
   await line('El', set.permissionLists);
   await chunked('Ee', set.size, (i, out) => {
     const start = set.pathStart.get(i);
-    const length = set.pathLength.get(i);
+    const length = set.pathEnd(i) - start;
     out.push(
       set.principal.get(i),
       set.resource.get(i),
@@ -210,7 +210,6 @@ class EffectiveReader {
   private readonly expiredCount = IntColumn.int32();
   private readonly dynamic = IntColumn.int32();
   private readonly pathStart = IntColumn.int32();
-  private readonly pathLength = IntColumn.int32();
   private readonly pathRefs = IntColumn.int32();
   expected: { syncId: string; nodes: number; fragments: number; chains: number; paths: number; edges: number };
 
@@ -256,7 +255,6 @@ class EffectiveReader {
           this.dynamic.push(v[i + 5]!);
           const length = v[i + 6]!;
           this.pathStart.push(this.pathRefs.length);
-          this.pathLength.push(length);
           for (let k = 0; k < length; k++) this.pathRefs.push(v[i + 7 + k]!);
           i += 7 + length;
         }
@@ -297,7 +295,6 @@ class EffectiveReader {
         expiredCount: this.expiredCount,
         dynamic: this.dynamic,
         pathStart: this.pathStart,
-        pathLength: this.pathLength,
         pathRefs: this.pathRefs,
       },
     };
