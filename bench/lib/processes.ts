@@ -21,8 +21,20 @@ export function tsxExecArgv(extra: string[] = []): string[] {
   return ['--import', 'tsx', ...extra];
 }
 
-export async function startSimulatorProcess(scale: Scale, seed: number, latencyMs = 0): Promise<SimulatorProcess> {
-  const child = fork(SIM_CHILD, [scale, String(seed), String(latencyMs)], {
+/**
+ * Ports for simulators whose data lands in a store that is synced again later: the Privilege Cloud tenant id is the
+ * host and port, so a sync from another port would be another tenant (and leave duplicate safes behind).
+ */
+export const STORE_PORTS = { memory: [47011, 47012], neo4j: [47021, 47022] } as const;
+
+export async function startSimulatorProcess(
+  scale: Scale,
+  seed: number,
+  latencyMs = 0,
+  ports?: readonly [number, number],
+): Promise<SimulatorProcess> {
+  const args = [scale, String(seed), String(latencyMs), ...(ports ? ports.map(String) : [])];
+  const child = fork(SIM_CHILD, args, {
     execArgv: tsxExecArgv(['--max-old-space-size=6144']),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -8,10 +8,15 @@ import { generateTenant, type Scale } from '../../src/tenant/generate.js';
 
 type Request = { id: number; type: 'counters' | 'reset' | 'close' | 'latency'; latencyMs?: number };
 
-const [scale, seedText, latencyText] = process.argv.slice(2);
+const [scale, seedText, latencyText, identityPort, pcloudPort] = process.argv.slice(2);
 const tenant = generateTenant(scale as Scale, Number(seedText));
 const latencyMs = Number(latencyText ?? 0);
-const sim = await startSimulator({ tenant, ...(latencyMs > 0 ? { latency: { fixedMs: latencyMs } } : {}) });
+const sim = await startSimulator({
+  tenant,
+  ...(latencyMs > 0 ? { latency: { fixedMs: latencyMs } } : {}),
+  // Fixed ports keep the Privilege Cloud tenant id (host:port) the same from one sync to the next.
+  ...(identityPort ? { identityPort: Number(identityPort), pcloudPort: Number(pcloudPort) } : {}),
+});
 const client = tenant.identity.oauthClients[0]!;
 process.send!({
   type: 'ready',

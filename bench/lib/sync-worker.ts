@@ -10,7 +10,7 @@ import type { Scale } from '../../src/tenant/generate.js';
 import { BENCH_SEED, isMain, numberArg, parseArgs } from './cli.js';
 import { neo4jTarget, openNeo4jStore } from './neo4j.js';
 import { syncConfig } from './pipeline.js';
-import { runInChild, sendResult, startSimulatorProcess } from './processes.js';
+import { runInChild, STORE_PORTS, sendResult, startSimulatorProcess } from './processes.js';
 import { MemorySampler, maxRssMiB, round } from './stats.js';
 
 export interface SyncWorkerResult {
@@ -45,7 +45,12 @@ export function runSyncInChild(opts: {
 }
 
 async function worker(scale: Scale, storeKind: string, dataDir: string | undefined, batch: number) {
-  const sim = await startSimulatorProcess(scale, BENCH_SEED, 0);
+  const sim = await startSimulatorProcess(
+    scale,
+    BENCH_SEED,
+    0,
+    STORE_PORTS[storeKind === 'neo4j' ? 'neo4j' : 'memory'],
+  );
   let store: GraphStore;
   if (storeKind === 'neo4j') {
     const t = neo4jTarget();
