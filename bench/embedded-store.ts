@@ -5,7 +5,8 @@
  *
  *   node --max-old-space-size=8192 --import tsx bench/embedded-store.ts [--scales small,medium,large] [--fresh]
  */
-import { stat } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SNAPSHOT_FILE } from '../src/store/memory/snapshot.js';
@@ -31,10 +32,8 @@ interface LoadResult {
 }
 
 /** Worker: opens the store, loads the snapshot (first query), then answers a few queries of each kind. */
-async function worker(dir: string, scale: Scale): Promise<LoadResult> {
-  const tenant = generateTenant(scale, BENCH_SEED);
-  const safes = tenant.privilegeCloud.safes.slice(0, 50).map((s) => s.name);
-  const users = tenant.identity.users.slice(0, 50).map((u) => u.username);
+async function worker(dir: string, namesFile: string): Promise<LoadResult> {
+  const { safes, users } = JSON.parse(await readFile(namesFile, 'utf8')) as { safes: string[]; users: string[] };
   gc();
   const load1 = procLoad()[0]!;
   const store = new MemoryStore({ dataDir: dir });
@@ -77,11 +76,21 @@ export async function runEmbeddedStore(opts: { scales: Scale[]; fresh: boolean; 
     const data = await ensureMemoryData(scale, opts.fresh || !opts.quick);
     const synced = data.synced ?? data.marker.result;
     const size = (await stat(path.join(data.dir, SNAPSHOT_FILE))).size;
+    // The names queried come from the tenant, generated here: the measured process holds only the store.
+    const tenant = generateTenant(scale, BENCH_SEED);
+    const namesFile = path.join(os.tmpdir(), `arkgraph-bench-names-${process.pid}.json`);
+    await writeFile(
+      namesFile,
+      JSON.stringify({
+        safes: tenant.privilegeCloud.safes.slice(0, 50).map((s) => s.name),
+        users: tenant.identity.users.slice(0, 50).map((u) => u.username),
+      }),
+    );
     const r = await runInChild<LoadResult>(
       SELF,
-      ['--dir', data.dir, '--scale', scale],
+      ['--dir', data.dir, '--names', namesFile],
       ['--expose-gc', '--max-old-space-size=8192'],
-    );
+    ).finally(() => rm(namesFile, { force: true }));
     rows.push([
       scale,
       synced.run.counts.effective?.HAS_EFFECTIVE_PERMISSION ?? null,
@@ -131,7 +140,7 @@ export async function runEmbeddedStore(opts: { scales: Scale[]; fresh: boolean; 
 if (isMain(import.meta.url)) {
   const args = parseArgs();
   if (args.worker) {
-    await sendResult(() => worker(String(args.dir), String(args.scale) as Scale));
+    await sendResult(() => worker(String(args.dir), String(args.names)));
   } else {
     await runEmbeddedStore({
       scales: listArg(args, 'scales', ['small', 'medium', 'large']) as Scale[],

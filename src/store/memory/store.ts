@@ -137,8 +137,71 @@ const ACCESS_GRAPH_EXCLUDED: ReadonlySet<NodeKind> = new Set([
   'SyncRun',
 ]);
 
-function edgeKey(e: GraphEdge): string {
-  return `${e.kind}|${nodeKey(e.from.kind, e.from.id)}|${nodeKey(e.to.kind, e.to.id)}`;
+/** Edges without properties share this one (frozen: nothing may write into it). */
+const EMPTY_PROPS = Object.freeze({}) as Record<string, PropValue>;
+/** Strings longer than this are not interned (ids, names and paths rarely repeat). */
+const INTERN_MAX_LENGTH = 40;
+
+/**
+ * Shares what repeats across a million rows: short strings (kinds, tenant and sync ids, sources, enum-like property
+ * values, permission names), one endpoint reference per node for all its edges, and one empty property object. On a
+ * large tenant this is about a third of the embedded store's heap. Values are replaced by equal ones only.
+ */
+class Compactor {
+  private readonly strings = new Map<string, string>();
+  private readonly refs = new Map<string, { kind: NodeKind; id: string }>();
+
+  constructor(private readonly g: G) {}
+
+  str<T extends string>(s: T): T {
+    if (s.length > INTERN_MAX_LENGTH) return s;
+    const known = this.strings.get(s);
+    if (known !== undefined) return known as T;
+    this.strings.set(s, s);
+    return s;
+  }
+
+  props(p: Record<string, PropValue>): Record<string, PropValue> {
+    let empty = true;
+    for (const k in p) {
+      empty = false;
+      const v = p[k];
+      if (typeof v === 'string') p[k] = this.str(v);
+      else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) v[i] = this.str(v[i]!);
+    }
+    return empty ? EMPTY_PROPS : p;
+  }
+
+  node<N extends StoredNode>(n: N): N {
+    n.kind = this.str(n.kind);
+    n.tenantId = this.str(n.tenantId);
+    n.source = this.str(n.source);
+    n.syncId = this.str(n.syncId);
+    n.props = this.props(n.props);
+    return n;
+  }
+
+  /** The node's shared `{ kind, id }` (the node must be in the graph). */
+  ref(key: string): { kind: NodeKind; id: string } {
+    let ref = this.refs.get(key);
+    if (!ref) {
+      const a = this.g.getNodeAttributes(key);
+      ref = { kind: a.kind, id: a.id };
+      this.refs.set(key, ref);
+    }
+    return ref;
+  }
+
+  edge(e: StoredEdge, from: string, to: string): StoredEdge {
+    e.kind = this.str(e.kind);
+    e.from = this.ref(from);
+    e.to = this.ref(to);
+    e.tenantId = this.str(e.tenantId);
+    e.source = this.str(e.source);
+    e.syncId = this.str(e.syncId);
+    e.props = this.props(e.props);
+    return e;
+  }
 }
 
 function newGraph(): G {
@@ -147,14 +210,15 @@ function newGraph(): G {
 
 async function loadGraph(dir: string): Promise<Loaded | undefined> {
   const g = newGraph();
+  const compact = new Compactor(g);
   let effective: EffectiveTable | undefined;
   const info = await readSnapshot(
     dir,
-    (n) => g.addNode(nodeKey(n.kind, n.id), n),
+    (n) => g.addNode(nodeKey(n.kind, n.id), compact.node(n)),
     (e) => {
       const from = nodeKey(e.from.kind, e.from.id);
       const to = nodeKey(e.to.kind, e.to.id);
-      if (g.hasNode(from) && g.hasNode(to)) g.addEdgeWithKey(edgeKey(e), from, to, e);
+      if (g.hasNode(from) && g.hasNode(to)) g.addEdge(from, to, compact.edge(e, from, to));
     },
     (section) => {
       // Edges whose nodes are gone are skipped when read (the reader checks the graph).
@@ -173,9 +237,21 @@ async function loadGraph(dir: string): Promise<Loaded | undefined> {
 interface LookupIndex {
   byKind: Map<NodeKind, string[]>;
   /** `${kind}|${lower-cased name}` → node keys */
-  byName: Map<string, string[]>;
+  byName: Map<string, string | string[]>;
   /** `${kind}|${lower-cased native id}` → node keys */
-  byNative: Map<string, string[]>;
+  byNative: Map<string, string | string[]>;
+}
+
+/** Adds to a map whose values are one key, or several (rare: an array only then). */
+function add(map: Map<string, string | string[]>, key: string, value: string): void {
+  const found = map.get(key);
+  if (found === undefined) map.set(key, value);
+  else if (typeof found === 'string') map.set(key, [found, value]);
+  else found.push(value);
+}
+
+function all(found: string | string[] | undefined): string[] {
+  return found === undefined ? [] : typeof found === 'string' ? [found] : found;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -334,8 +410,8 @@ export class MemoryStore implements GraphStore {
       const built: LookupIndex = { byKind: new Map(), byName: new Map(), byNative: new Map() };
       g.forEachNode((key, a) => {
         push(built.byKind, a.kind, key);
-        push(built.byName, `${a.kind}|${nodeName(a).toLowerCase()}`, key);
-        push(built.byNative, `${a.kind}|${a.nativeId.toLowerCase()}`, key);
+        add(built.byName, `${a.kind}|${nodeName(a).toLowerCase()}`, key);
+        add(built.byNative, `${a.kind}|${a.nativeId.toLowerCase()}`, key);
       });
       this.indexes.set(g, built);
       idx = built;
@@ -412,7 +488,7 @@ class MemoryReader implements GraphReader {
     const keys =
       field === 'id'
         ? kinds.map((k) => nodeKey(k, value)).filter((k) => this.g.hasNode(k))
-        : kinds.flatMap((k) => (field === 'name' ? this.idx.byName : this.idx.byNative).get(`${k}|${value}`) ?? []);
+        : kinds.flatMap((k) => all((field === 'name' ? this.idx.byName : this.idx.byNative).get(`${k}|${value}`)));
     return keys.map((k) => this.node(k));
   }
 
@@ -508,6 +584,7 @@ class MemoryReader implements GraphReader {
 class MemorySyncWriter implements SyncWriter {
   private finished = false;
   private readonly g: G;
+  private readonly compact: Compactor;
 
   constructor(
     private readonly store: MemoryStore,
@@ -515,13 +592,14 @@ class MemorySyncWriter implements SyncWriter {
     readonly syncId: string,
   ) {
     this.g = working.g;
+    this.compact = new Compactor(working.g);
   }
 
   async upsert(nodes: GraphNode[], edges: GraphEdge[]): Promise<void> {
     for (const n of nodes) {
       validateNode(n);
       const key = nodeKey(n.kind, n.id);
-      const attrs: StoredNode = { ...n, syncId: this.syncId };
+      const attrs = this.compact.node({ ...n, syncId: this.syncId });
       if (this.g.hasNode(key)) this.g.replaceNodeAttributes(key, attrs);
       else this.g.addNode(key, attrs);
     }
@@ -535,10 +613,14 @@ class MemorySyncWriter implements SyncWriter {
     if (!this.g.hasNode(from) || !this.g.hasNode(to)) {
       throw new StoreError(`${e.kind} edge ${e.from.id} -> ${e.to.id} joins a node that was not loaded`);
     }
-    const key = edgeKey(e);
-    const attrs: StoredEdge = { ...e, syncId: this.syncId };
-    if (this.g.hasEdge(key)) this.g.replaceEdgeAttributes(key, attrs);
-    else this.g.addEdgeWithKey(key, from, to, attrs);
+    // One edge per kind between two nodes: an upsert replaces it.
+    let existing: string | undefined;
+    this.g.forEachOutEdge(from, to, (key, a) => {
+      if (a.kind === e.kind) existing = key;
+    });
+    const attrs = this.compact.edge({ ...e, syncId: this.syncId }, from, to);
+    if (existing !== undefined) this.g.replaceEdgeAttributes(existing, attrs);
+    else this.g.addEdge(from, to, attrs);
   }
 
   private isStale(a: { source: string; tenantId: string; syncId: string }, completed: CompletedScope[]): boolean {
