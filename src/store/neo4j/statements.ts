@@ -73,6 +73,15 @@ MERGE (a)-[r:${relType(kind)}]->(b)
 SET r += row.props`;
 }
 
+/** Like edgeUpsert, for relationships known not to exist yet. */
+export function edgeCreate(kind: EdgeKind): string {
+  return `UNWIND $rows AS row
+MATCH (a:ArkNode {ark_key: row.from})
+MATCH (b:ArkNode {ark_key: row.to})
+CREATE (a)-[r:${relType(kind)}]->(b)
+SET r += row.props`;
+}
+
 /** Deletes edges of a kind written by another sync, in bounded transactions. $scopes: "<source>|<tenant>". */
 export function staleEdgeCleanup(kind: EdgeKind): string {
   return `MATCH ()-[r:${relType(kind)}]->()
