@@ -50,7 +50,7 @@ interface Sample {
   users: string[];
   pairs: { user: string; safe: string }[];
   /** The safe with the most principals holding retrieveAccounts (the Everybody fan-out). */
-  heaviest: { safe: string; principals: number };
+  heaviest: { safe: string; permission: string; principals: number };
 }
 
 /** Safes and users picked uniformly (seeded); paths pairs are (user, one of the user's safes). */
@@ -75,19 +75,20 @@ async function chooseSample(scale: Scale, store: GraphStore, n: number): Promise
     const pick = reachable[Math.floor(random() * reachable.length)]!;
     pairs.push({ user, safe: pick.safe.name });
   }
-  // The heaviest safe: the Everybody role's safes give every user an edge.
-  let heaviest = { safe: safes[0]!, principals: -1 };
+  // The heaviest answer: the Everybody role's safes give every user an edge.
+  let heaviest = { safe: safes[0]!, permission: PERMISSION, principals: -1 };
   const everybody = new Set(
     tenant.identity.roles.filter((r) => r.roleType === 'Everybody').map((r) => r.name.toLowerCase()),
   );
-  const everybodySafes = tenant.privilegeCloud.safes.filter((s) =>
-    s.members.some(
-      (m) => m.memberType === 'Role' && everybody.has(m.memberName.toLowerCase()) && m.permissions.includes(PERMISSION),
-    ),
-  );
-  for (const s of everybodySafes.slice(0, 5)) {
-    const r = await store.whoCan(PERMISSION, s.name);
-    if (r.principals.length > heaviest.principals) heaviest = { safe: s.name, principals: r.principals.length };
+  let tried = 0;
+  for (const s of tenant.privilegeCloud.safes) {
+    const member = s.members.find((m) => everybody.has(m.memberName.toLowerCase()) && m.permissions.length > 0);
+    if (!member) continue;
+    const r = await store.whoCan(member.permissions[0]!, s.name);
+    if (r.principals.length > heaviest.principals) {
+      heaviest = { safe: s.name, permission: member.permissions[0]!, principals: r.principals.length };
+    }
+    if (++tried === 3) break;
   }
   return { safes, users, pairs, heaviest };
 }
@@ -209,7 +210,7 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
     }
     rec.details[`sample-${scale}`] = { heaviest: sample.heaviest, pairs: sample.pairs.length };
     rec.note(
-      `${scale}: heaviest safe "${sample.heaviest.safe}" has ${sample.heaviest.principals} principals with ${PERMISSION}`,
+      `${scale}: heaviest who-can: ${sample.heaviest.permission} on "${sample.heaviest.safe}", ${sample.heaviest.principals} principals (the Everybody role is a member)`,
     );
     for (const kind of stores) {
       let store: GraphStore;
@@ -252,7 +253,11 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
           });
         }
         // The heavy tail: who-can on the Everybody safe.
-        const heavy = await inProcess(store, [{ run: (st) => st.whoCan(PERMISSION, sample.heaviest.safe) }], 5);
+        const heavy = await inProcess(
+          store,
+          [{ run: (st) => st.whoCan(sample.heaviest.permission, sample.heaviest.safe) }],
+          5,
+        );
         latencyRows.push([
           scale,
           kind,
@@ -297,7 +302,7 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
         }
         const heavy = await overHttp(
           server,
-          [list['who-can'][0]!.url.replace(/safes\/[^/]+\//, `safes/${encodeURIComponent(sample.heaviest.safe)}/`)],
+          [`/api/v1/safes/${encodeURIComponent(sample.heaviest.safe)}/access?permission=${sample.heaviest.permission}`],
           5,
         );
         latencyRows.push([
