@@ -234,12 +234,33 @@ async function loadGraph(dir: string): Promise<Loaded | undefined> {
   return info ? { g, effective } : undefined;
 }
 
-interface LookupIndex {
-  byKind: Map<NodeKind, string[]>;
-  /** `${kind}|${lower-cased name}` → node keys */
-  byName: Map<string, string | string[]>;
-  /** `${kind}|${lower-cased native id}` → node keys */
-  byNative: Map<string, string | string[]>;
+/**
+ * Lookups by kind, and by lower-cased name or native id within a kind. The name and native-id maps of a kind are
+ * built the first time that kind is looked up that way: a server answering who-can never pays for the 500k accounts.
+ */
+class LookupIndex {
+  readonly byKind = new Map<NodeKind, string[]>();
+  private readonly byName = new Map<NodeKind, Map<string, string | string[]>>();
+  private readonly byNative = new Map<NodeKind, Map<string, string | string[]>>();
+
+  constructor(private readonly g: G) {
+    g.forEachNode((key, a) => push(this.byKind, a.kind, key));
+  }
+
+  /** Keys of the nodes of `kind` whose lower-cased name (or native id) is `value`. */
+  find(kind: NodeKind, field: 'name' | 'native', value: string): string[] {
+    const maps = field === 'name' ? this.byName : this.byNative;
+    let map = maps.get(kind);
+    if (!map) {
+      map = new Map();
+      for (const key of this.byKind.get(kind) ?? []) {
+        const a = this.g.getNodeAttributes(key);
+        add(map, field === 'name' ? nodeName(a).toLowerCase() : a.nativeId.toLowerCase(), key);
+      }
+      maps.set(kind, map);
+    }
+    return all(map.get(value));
+  }
 }
 
 /** Adds to a map whose values are one key, or several (rare: an array only then). */
@@ -407,14 +428,8 @@ export class MemoryStore implements GraphStore {
   private index(g: G): LookupIndex {
     let idx = this.indexes.get(g);
     if (!idx) {
-      const built: LookupIndex = { byKind: new Map(), byName: new Map(), byNative: new Map() };
-      g.forEachNode((key, a) => {
-        push(built.byKind, a.kind, key);
-        add(built.byName, `${a.kind}|${nodeName(a).toLowerCase()}`, key);
-        add(built.byNative, `${a.kind}|${a.nativeId.toLowerCase()}`, key);
-      });
-      this.indexes.set(g, built);
-      idx = built;
+      idx = new LookupIndex(g);
+      this.indexes.set(g, idx);
     }
     return idx;
   }
@@ -488,7 +503,7 @@ class MemoryReader implements GraphReader {
     const keys =
       field === 'id'
         ? kinds.map((k) => nodeKey(k, value)).filter((k) => this.g.hasNode(k))
-        : kinds.flatMap((k) => all((field === 'name' ? this.idx.byName : this.idx.byNative).get(`${k}|${value}`)));
+        : kinds.flatMap((k) => this.idx.find(k, field, value));
     return keys.map((k) => this.node(k));
   }
 
