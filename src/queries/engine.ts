@@ -165,22 +165,24 @@ export class QueryEngine {
   private async principalsInto(
     resource: ReaderNode,
     keep: (permissions: string[]) => boolean,
+    keepPath?: (path: GrantPath) => boolean,
   ): Promise<PrincipalAccess[]> {
     const edges = (await this.r.effectiveInto(resource.key)).filter((e) =>
       keep(Array.isArray(e.props.permissions) ? e.props.permissions : []),
     );
     const summaries = await this.summaries(edges.map((e) => e.node));
-    return sortPrincipals(edges.map((e) => accessFromEdge(summaries.get(e.node.key)!, e.props)));
+    return sortPrincipals(edges.map((e) => accessFromEdge(summaries.get(e.node.key)!, e.props, keepPath)));
   }
 
   async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
     const key: SafePermissionKey = parsePermission(permission);
     const safeNode = await this.resolve('safe', ['Safe'], safe);
-    const principals = (await this.principalsInto(safeNode, (p) => p.includes(key))).map((p) => ({
-      ...p,
-      // Only the paths whose membership grants the permission asked about explain the answer.
-      paths: p.paths.filter((path) => path.at(-1)?.permissions?.includes(key) ?? true),
-    }));
+    // Only the paths whose membership grants the permission asked about explain the answer.
+    const principals = await this.principalsInto(
+      safeNode,
+      (p) => p.includes(key),
+      (path) => path.at(-1)?.permissions?.includes(key) ?? true,
+    );
     return {
       safe: this.safeRef(safeNode),
       permission: key,
