@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import type { Neo4jTarget } from './neo4j.js';
 
 const CLI = fileURLToPath(new URL('./arkgraph-cli.ts', import.meta.url));
+/** USER_HZ of /proc/<pid>/stat (100 on Linux). */
+const CLOCK_TICKS = 100;
 
 export interface ServeProcess {
   url: string;
@@ -15,6 +17,8 @@ export interface ServeProcess {
   pid: number;
   /** Current RSS of the server process in MiB (from /proc). */
   rssMiB(): Promise<number>;
+  /** CPU time the server process has used so far (user + system, all threads), in ms (from /proc; NaN elsewhere). */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -64,6 +68,14 @@ export async function startServe(
       const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
       const m = /VmRSS:\s+(\d+) kB/.exec(status);
       return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
+    },
+    cpuMs: async () => {
+      const { readFile } = await import('node:fs/promises');
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      return stat ? (ticks * 1000) / CLOCK_TICKS : Number.NaN;
     },
     stop: async () => {
       if (child.exitCode !== null) return;
