@@ -17,6 +17,8 @@
  *   failures of well-formed JSON.
  * - 401: when the request carried auth, the provider is invalidated and the request is sent once more at once (this
  *   does not use up a retry); a second 401 — or a 401 without auth — is a SourceError kind 'auth'.
+ * - Cancellation: a request whose `signal` is aborted fails as kind 'network' "request cancelled" — before it is sent
+ *   when it was still queued for a slot, at once when it was waiting out a backoff or Retry-After — and is not retried.
  * - Origins: every URL, relative or absolute, is checked against allowedOrigins before anything is sent (tokens
  *   included); a URL elsewhere is kind 'origin' and nothing is sent. Base URL and allowed origins must be https
  *   unless loopback (kind 'config').
@@ -37,7 +39,7 @@ export interface RequestEvent {
   status?: number;
   /** 1-based attempt number of this request. */
   attempt: number;
-  /** Duration of this attempt in milliseconds (after auth was obtained). */
+  /** Duration of this attempt in milliseconds, from sending (auth obtained) to the last byte of the body. */
   ms: number;
 }
 
@@ -122,6 +124,15 @@ export function parseRetryAfter(value: string | string[] | undefined, nowMs: num
   const date = Date.parse(v);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
+}
+
+/** A complete response, not yet interpreted. */
+interface Received {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  /** The Authorization value sent (to invalidate exactly that credential on a 401). */
+  authorization: string | undefined;
 }
 
 type Outcome<T> =
@@ -256,7 +267,10 @@ export class HttpClient {
       this.throwIfCancelled(req, endpoint, attempt);
       attempt++;
       const n = attempt;
-      const outcome = await this.limit(() => this.attempt(req, url, endpoint, n, useAuth));
+      // The slot is held while the request is in flight, not while its body is parsed and validated.
+      const sent = await this.limit(() => this.attempt(req, url, endpoint, n, useAuth));
+      const outcome =
+        'ok' in sent ? sent : this.interpret(req, endpoint, sent.status, sent.headers, sent.text, sent.authorization);
       if (outcome.ok) return outcome.value;
       const { error } = outcome;
       if (outcome.unauthorized) {
@@ -271,8 +285,13 @@ export class HttpClient {
       failures++;
       if (failures >= this.maxAttempts) throw this.final(error, attempt);
       const delay = outcome.retryAfterMs ?? this.backoffDelay(failures);
-      await this.sleep(delay);
+      await this.pause(delay, req.signal);
     }
+  }
+
+  /** Max requests in flight for this client (its concurrency limit). */
+  get concurrency(): number {
+    return this.limit.concurrency;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -306,6 +325,22 @@ export class HttpClient {
   private backoffDelay(failures: number): number {
     const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (failures - 1));
     return Math.floor(Math.random() * ceiling);
+  }
+
+  /** Sleeps `ms` (backoff or Retry-After), or less when `signal` is aborted meanwhile. */
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.sleep(ms);
+    if (signal.aborted) return;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.sleep(ms), aborted]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private throwIfCancelled(req: HttpRequest<unknown>, endpoint: string, attempts: number): void {
@@ -354,14 +389,18 @@ export class HttpClient {
     return { headers };
   }
 
-  private async attempt<T>(
-    req: HttpRequest<T>,
+  /** Sends one attempt and reads the whole response (interpreted by the caller, outside the concurrency slot). */
+  private async attempt(
+    req: HttpRequest<unknown>,
     url: URL,
     endpoint: string,
     attempt: number,
     useAuth: boolean,
-  ): Promise<Outcome<T>> {
+  ): Promise<Received | Outcome<never>> {
     this.assertAllowed(url, endpoint);
+    // Cancelled while queued for a slot: no token, nothing sent.
+    if (req.signal?.aborted)
+      return { ok: false, error: this.err(endpoint, { kind: 'network', detail: 'request cancelled' }) };
     const { headers, body } = this.buildHeaders(req);
     let authorization: string | undefined;
     if (useAuth && this.auth) {
@@ -389,7 +428,7 @@ export class HttpClient {
       });
       status = res.statusCode;
       const text = await res.body.text();
-      return this.interpret(req, endpoint, res.statusCode, res.headers, text, authorization);
+      return { status: res.statusCode, headers: res.headers, text, authorization };
     } catch (e) {
       if (e instanceof SourceError) throw e;
       return { ok: false, error: this.classifyFailure(e, req, endpoint, attempt, timedOut) };

@@ -47,4 +47,5 @@ export {
   redrockResult,
   unwrapIdentity,
 } from './identity.js';
+export { TaskGroup } from './tasks.js';
 export { isLoopbackHost } from './url.js';

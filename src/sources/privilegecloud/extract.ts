@@ -1,7 +1,8 @@
 /**
  * Privilege Cloud (ISPSS, bearer platform token) or self-hosted PAS (Auth/CyberArk/Logon session): client and
- * extract stages. Paging always follows the server's `nextLink` (relative to /PasswordVault/); offsets are never
- * computed here, so a server that caps page sizes is followed correctly.
+ * extract stages. Paging follows the server's `nextLink` chain (relative to /PasswordVault/); the next links are
+ * predicted and requested ahead, but a prediction is only used when the server's own nextLink is that link, so a
+ * server that caps page sizes is still followed correctly.
  */
 import type { z } from 'zod';
 import {
@@ -11,11 +12,21 @@ import {
   pasSession,
   pcloudRetryableBody,
   SourceError,
+  TaskGroup,
 } from '../../http/index.js';
 import type { ProgressListener } from '../types.js';
-import { accountsPage, membersPage, type PrivilegeCloudRaw, safesPage, userGroupsPage } from './schemas.js';
+import {
+  accountsPage,
+  membersPage,
+  type PrivilegeCloudRaw,
+  type SafeRow,
+  safesPage,
+  userGroupsPage,
+} from './schemas.js';
 
 export const SOURCE = 'privilegecloud';
+/** Default page sizes (`limit`): safes (maximum undocumented), members (a safe has at most 64), accounts (≤ 1000). */
+export const PAGE_SIZES = { safes: 100, members: 100, accounts: 1000 } as const;
 
 export interface ExtractOptions {
   /** Accounts per page (≤ 1000, the documented maximum). */
@@ -64,46 +75,103 @@ interface Page<T> {
   nextLink?: string | null;
 }
 
-/** Fetches the first page and follows nextLink until it is absent. */
+/** The `offset` query parameter of a link, when it has exactly one integer offset. */
+function offsetOf(url: URL): number | undefined {
+  const values = [...url.searchParams].filter(([k]) => k.toLowerCase() === 'offset').map(([, v]) => v);
+  return values.length === 1 && /^\d+$/.test(values[0]!) ? Number(values[0]) : undefined;
+}
+
+/** The same link with another offset; everything else kept byte for byte as the server wrote it. */
+function withOffset(url: URL, offset: number): URL {
+  const next = new URL(url.href);
+  next.search = url.search.replace(/([?&]offset=)\d+/i, `$1${offset}`);
+  return next;
+}
+
+/** A link's identity for matching a predicted link with the server's: path, and query pairs in any order. */
+function linkKey(url: URL): string {
+  const pairs = [...url.searchParams].map(([k, v]) => `${k.toLowerCase()}=${v}`).sort();
+  return `${url.origin}${url.pathname.toLowerCase()}?${pairs.join('&')}`;
+}
+
+/**
+ * Fetches the first page and follows nextLink until it is absent. The chain of links the server gives is what is
+ * followed and checked; to avoid one round trip per page, the links it will give are predicted and requested ahead
+ * (up to twice the client's concurrency): a link the same as the server's next link with the offset advanced by the
+ * page just served, while the page's `count` says items remain there. A prediction is used only when the server's
+ * nextLink turns out to be that very link (same path and query); otherwise the server's link is requested. Pages are
+ * handed to `onPage` in order, so a caller can start per-item requests while later pages are still on their way.
+ */
 async function followNextLinks<T>(
   client: HttpClient,
   first: { path: string; query: Record<string, string | number | boolean> },
   schema: z.ZodType<Page<T>>,
   endpoint: string,
   linkBase: string,
-  onPage?: (done: number, total?: number) => void,
+  signal: AbortSignal,
+  onPage?: (items: T[], done: number, total?: number) => void,
 ): Promise<T[]> {
   const rows: T[] = [];
-  let page = await client.request({ method: 'GET', path: first.path, query: first.query, schema, endpoint });
-  const seenLinks = new Set<string>();
-  for (;;) {
-    rows.push(...page.value);
-    onPage?.(rows.length, page.count ?? undefined);
-    if (!page.nextLink) break;
-    // nextLink is relative to /PasswordVault/ (reference §7.1).
-    const url = client.resolveLink(page.nextLink, linkBase);
-    if (seenLinks.has(url.href)) {
+  const window = Math.max(4, 2 * client.concurrency);
+  const ahead = new Map<string, Promise<Page<T>>>();
+  const get = (url: URL) => client.request({ method: 'GET', path: url.href, schema, endpoint, signal });
+  try {
+    let page = await client.request({ method: 'GET', path: first.path, query: first.query, schema, endpoint, signal });
+    const seenLinks = new Set<string>();
+    for (;;) {
+      rows.push(...page.value);
+      if (!page.nextLink) {
+        onPage?.(page.value, rows.length, page.count ?? undefined);
+        break;
+      }
+      // nextLink is relative to /PasswordVault/ (reference §7.1).
+      const url = client.resolveLink(page.nextLink, linkBase);
+      if (seenLinks.has(url.href)) {
+        throw new SourceError({
+          source: SOURCE,
+          endpoint,
+          kind: 'validation',
+          detail: 'nextLink repeats an earlier page',
+        });
+      }
+      seenLinks.add(url.href);
+      const offset = offsetOf(url);
+      const stride = page.value.length;
+      if (typeof page.count === 'number' && offset !== undefined && stride > 0) {
+        for (let o = offset + stride, n = 1; o < page.count && n < window; o += stride, n++) {
+          const predicted = withOffset(url, o);
+          const key = linkKey(predicted);
+          if (ahead.has(key) || seenLinks.has(predicted.href)) continue;
+          const p = get(predicted);
+          p.catch(() => {}); // reported when consumed
+          ahead.set(key, p);
+        }
+      }
+      onPage?.(page.value, rows.length, page.count ?? undefined);
+      const key = linkKey(url);
+      const predicted = ahead.get(key);
+      ahead.delete(key);
+      page = await (predicted ?? get(url));
+    }
+    if (typeof page.count === 'number' && rows.length < page.count) {
       throw new SourceError({
         source: SOURCE,
         endpoint,
         kind: 'validation',
-        detail: 'nextLink repeats an earlier page',
+        detail: `received ${rows.length} items but count is ${page.count} and there is no nextLink`,
       });
     }
-    seenLinks.add(url.href);
-    page = await client.request({ method: 'GET', path: url.href, schema, endpoint });
-  }
-  if (typeof page.count === 'number' && rows.length < page.count) {
-    throw new SourceError({
-      source: SOURCE,
-      endpoint,
-      kind: 'validation',
-      detail: `received ${rows.length} items but count is ${page.count} and there is no nextLink`,
-    });
+  } finally {
+    await Promise.allSettled(ahead.values());
   }
   return rows;
 }
 
+/**
+ * Safes, Accounts and UserGroups are listed at once, under the client's one concurrency limit; each safe's members are
+ * requested as soon as the page that lists the safe arrives. The first failure cancels the rest and is the error
+ * thrown.
+ */
 export async function extractPrivilegeCloud(
   client: HttpClient,
   pcloudUrl: string,
@@ -113,57 +181,86 @@ export async function extractPrivilegeCloud(
   const progress = options.progress ?? (() => {});
   const phase = (name: string) => progress({ type: 'phase', source: SOURCE, phase: name });
   const linkBase = `${pcloudBase(pcloudUrl)}/PasswordVault/`;
+  const group = new TaskGroup();
+  const { signal } = group;
 
   phase('safes');
-  const safes = await followNextLinks(
-    client,
-    { path: 'API/Safes', query: { offset: 0, limit: options.safesPageSize ?? 100, extendedDetails: true } },
-    safesPage,
-    'GET /PasswordVault/API/Safes',
-    linkBase,
-    (done, total) => progress({ type: 'progress', source: SOURCE, phase: 'safes', done, ...(total ? { total } : {}) }),
-  );
-
-  phase('safe members');
   const members: PrivilegeCloudRaw['members'] = {};
+  let safesSeen = 0;
   let safesDone = 0;
-  await Promise.all(
-    safes.map(async (safe) => {
+  const membersOf = (safe: SafeRow) =>
+    group.spawn(async () => {
       // safeUrlId is already URL-encoded by the server: used verbatim (reference §7.1).
       members[safe.safeName] = await followNextLinks(
         client,
         {
           path: `API/Safes/${safe.safeUrlId}/Members`,
-          query: { offset: 0, limit: 100, filter: 'includePredefinedUsers eq true' },
+          query: { offset: 0, limit: PAGE_SIZES.members, filter: 'includePredefinedUsers eq true' },
         },
         membersPage,
         'GET /PasswordVault/API/Safes/{safeUrlId}/Members',
         linkBase,
+        signal,
       );
-      progress({ type: 'progress', source: SOURCE, phase: 'safe members', done: ++safesDone, total: safes.length });
-    }),
-  );
+      progress({ type: 'progress', source: SOURCE, phase: 'safe members', done: ++safesDone, total: safesSeen });
+    });
+  const safesTask = group.spawn(async () => {
+    const safes = await followNextLinks(
+      client,
+      {
+        path: 'API/Safes',
+        query: { offset: 0, limit: options.safesPageSize ?? PAGE_SIZES.safes, extendedDetails: true },
+      },
+      safesPage,
+      'GET /PasswordVault/API/Safes',
+      linkBase,
+      signal,
+      (page, done, total) => {
+        progress({ type: 'progress', source: SOURCE, phase: 'safes', done, ...(total ? { total } : {}) });
+        if (page.length > 0 && safesSeen === 0) phase('safe members');
+        for (const safe of page) {
+          safesSeen++;
+          membersOf(safe);
+        }
+      },
+    );
+    return safes;
+  });
 
   phase('accounts');
-  const limit = Math.min(options.accountsPageSize ?? 1000, 1000);
-  const accounts = await followNextLinks(
-    client,
-    { path: 'API/Accounts', query: { offset: 0, limit } },
-    accountsPage,
-    'GET /PasswordVault/API/Accounts',
-    linkBase,
-    (done, total) =>
-      progress({ type: 'progress', source: SOURCE, phase: 'accounts', done, ...(total ? { total } : {}) }),
+  const limit = Math.min(options.accountsPageSize ?? PAGE_SIZES.accounts, 1000);
+  const accountsTask = group.spawn(() =>
+    followNextLinks(
+      client,
+      { path: 'API/Accounts', query: { offset: 0, limit } },
+      accountsPage,
+      'GET /PasswordVault/API/Accounts',
+      linkBase,
+      signal,
+      (_page, done, total) =>
+        progress({ type: 'progress', source: SOURCE, phase: 'accounts', done, ...(total ? { total } : {}) }),
+    ),
   );
 
   phase('vault groups');
-  const userGroups = await followNextLinks(
-    client,
-    { path: 'API/UserGroups', query: { includeMembers: true } },
-    userGroupsPage,
-    'GET /PasswordVault/API/UserGroups',
-    linkBase,
+  const userGroupsTask = group.spawn(() =>
+    followNextLinks(
+      client,
+      { path: 'API/UserGroups', query: { includeMembers: true } },
+      userGroupsPage,
+      'GET /PasswordVault/API/UserGroups',
+      linkBase,
+      signal,
+    ),
   );
 
-  return { pcloudUrl, deployment, safes, members, accounts, userGroups };
+  await group.wait();
+  return {
+    pcloudUrl,
+    deployment,
+    safes: await safesTask,
+    members,
+    accounts: await accountsTask,
+    userGroups: await userGroupsTask,
+  };
 }
