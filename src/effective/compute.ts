@@ -437,17 +437,10 @@ export class EffectiveSet {
     return this.permissionLists[this.permissionList.get(i)]!.slice();
   }
 
-  /** The edge's properties, in the order computeEffective has always written them. */
+  /** The edge's properties. Who and what it joins are its endpoints, not copies in properties (docs/decisions.md). */
   props(i: number, cache?: (string | undefined)[]): Record<string, PropValue> {
-    const p = this.nodes[this.principal.get(i)]!;
-    const r = this.nodes[this.resource.get(i)]!;
     return {
       permissions: this.permissions(i),
-      resource_id: r.id,
-      resource_type: r.kind,
-      principal_id: p.id,
-      principal_type: p.kind,
-      datasource_id: r.tenantId,
       paths_json: this.pathsJson(i, cache),
       path_count: this.pathCount.get(i),
       expired_membership_count: this.expiredCount.get(i),

@@ -478,11 +478,6 @@ export const EDGE_SCHEMA: Readonly<Record<EdgeKind, EdgeKindDef>> = {
     to: ['Safe', 'CyberArkApplication'],
     properties: {
       permissions: strList('Safe permission keys (documented order) or application grant names.'),
-      resource_id: str('Graph id of the safe or application.'),
-      resource_type: oneOf('Safe or CyberArkApplication.', ['Safe', 'CyberArkApplication']),
-      principal_id: str('Graph id of the principal.'),
-      principal_type: str('Node kind of the principal.'),
-      datasource_id: str('Tenant id of the resource.'),
       paths_json: json(
         'Grant paths, shortest first: [[{kind,id,name,via}]] from the principal to the resource; one per granting membership, at most the configured limit.',
       ),

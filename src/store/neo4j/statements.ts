@@ -82,6 +82,11 @@ CREATE (a)-[r:${relType(kind)}]->(b)
 SET r += row.props`;
 }
 
+/** One row when the database holds any relationship of the kind. */
+export function edgeExists(kind: EdgeKind): string {
+  return `MATCH ()-[r:${relType(kind)}]->() RETURN 1 AS found LIMIT 1`;
+}
+
 /** Deletes edges of a kind written by another sync, in bounded transactions. $scopes: "<source>|<tenant>". */
 export function staleEdgeCleanup(kind: EdgeKind): string {
   return `MATCH ()-[r:${relType(kind)}]->()

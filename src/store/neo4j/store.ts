@@ -42,6 +42,7 @@ import {
   EDGE_BOOKKEEPING,
   EFFECTIVE_CLEANUP,
   edgeCreate,
+  edgeExists,
   edgeRow,
   edgeUpsert,
   NODE_BOOKKEEPING,
@@ -155,9 +156,11 @@ export class Neo4jStore implements GraphStore {
   }
 
   /**
-   * Batched writes in managed transactions (retried by the driver on transient errors). `parallel` sessions take
-   * batches in turn: only for rows that never touch the same node (node upserts), since concurrent relationship
-   * writes on shared nodes deadlock and retry (measured: no gain).
+   * Batched writes in managed transactions (retried by the driver on transient errors, deadlocks included).
+   * `parallel` sessions take batches in turn: the server works on one batch while the driver encodes and sends the
+   * next. Relationship batches may share an endpoint (a safe, a tenant); Neo4j 5 adds relationships to such dense
+   * nodes under shared locks, and a rare deadlock is retried (measured on medium: 2 sessions write edges about 1.6×
+   * as fast as one; docs/benchmarks.md).
    */
   async writeBatches(query: string, rows: unknown[], parallel = 1): Promise<void> {
     let next = 0;
@@ -406,13 +409,26 @@ class Neo4jSyncWriter implements SyncWriter {
   }
 
   private async writeEdges(edges: GraphEdge[]): Promise<void> {
-    const byKind = new Map<EdgeKind, unknown[]>();
+    const byKind = new Map<EdgeKind, Map<string, ReturnType<typeof edgeRow>>>();
     for (const e of edges) {
-      const list = byKind.get(e.kind) ?? [];
-      list.push(edgeRow(e, this.syncId));
-      byKind.set(e.kind, list);
+      let rows = byKind.get(e.kind);
+      if (!rows) byKind.set(e.kind, (rows = new Map()));
+      const row = edgeRow(e, this.syncId);
+      // One row per (from, to): the last one wins, as MERGE then SET would have it.
+      rows.set(`${row.from}\u0000${row.to}`, row);
     }
-    for (const [kind, rows] of byKind) await this.s.writeBatches(edgeUpsert(kind), rows);
+    for (const [kind, rows] of byKind) {
+      // With no relationship of this kind in the database yet (a first sync), there is nothing to merge with:
+      // CREATE skips the search for an existing relationship between the two nodes.
+      const query = (await this.noneOf(kind)) ? edgeCreate(kind) : edgeUpsert(kind);
+      await this.s.writeBatches(query, [...rows.values()], 2);
+    }
+  }
+
+  /** Whether the database holds no relationship of this kind (from any sync). */
+  private async noneOf(kind: EdgeKind): Promise<boolean> {
+    const r = await this.s.run(edgeExists(kind));
+    return r.records.length === 0;
   }
 
   async readAccessGraph(completed: CompletedScope[]): Promise<AccessGraph> {
@@ -467,32 +483,35 @@ class Neo4jSyncWriter implements SyncWriter {
    * written, and at no point do all of them exist as objects.
    */
   async writeEffectiveSet(set: EffectiveSet): Promise<void> {
-    // With no computed edge in the database yet (a first sync), there is nothing to merge with: CREATE skips the
-    // search for an existing relationship (about 25 % faster). The set holds each (principal, resource) once.
-    const none = await this.s.run('MATCH ()-[r:HAS_EFFECTIVE_PERMISSION]->() RETURN 1 AS found LIMIT 1');
-    const query =
-      none.records.length === 0 ? edgeCreate('HAS_EFFECTIVE_PERMISSION') : edgeUpsert('HAS_EFFECTIVE_PERMISSION');
-    const cache: (string | undefined)[] = [];
+    // The set holds each (principal, resource) once, so on a first sync CREATE is safe (see writeEdges).
+    const query = (await this.noneOf('HAS_EFFECTIVE_PERMISSION'))
+      ? edgeCreate('HAS_EFFECTIVE_PERMISSION')
+      : edgeUpsert('HAS_EFFECTIVE_PERMISSION');
     const size = set.size;
     const batchSize = this.s.batchSize;
-    const session = this.s.driver.session({ database: this.s.database, defaultAccessMode: neo4j.session.WRITE });
-    let inFlight: Promise<unknown> | undefined;
-    try {
-      for (let start = 0; start < size; start += batchSize) {
-        const rows: ReturnType<typeof edgeRow>[] = [];
-        for (let i = start; i < Math.min(size, start + batchSize); i++)
-          rows.push(edgeRow(set.edge(i, cache), this.syncId));
-        await inFlight;
-        inFlight = session.executeWrite((tx) => tx.run(query, { rows }));
+    let next = 0;
+    // Two sessions take batches in turn, each building its rows just before sending them. The set is ordered by
+    // principal, so concurrent batches hold different principals and meet only on the (dense) resources.
+    const worker = async () => {
+      const cache: (string | undefined)[] = [];
+      const session = this.s.driver.session({ database: this.s.database, defaultAccessMode: neo4j.session.WRITE });
+      try {
+        for (;;) {
+          const start = next;
+          next += batchSize;
+          if (start >= size) return;
+          const rows: ReturnType<typeof edgeRow>[] = [];
+          for (let i = start; i < Math.min(size, start + batchSize); i++)
+            rows.push(edgeRow(set.edge(i, cache), this.syncId));
+          await session.executeWrite((tx) => tx.run(query, { rows }));
+        }
+      } finally {
+        await session.close();
       }
-      await inFlight;
-    } catch (error) {
-      // A batch still in flight must settle before the session closes.
-      await inFlight?.catch(() => {});
-      throw wrap(error, this.s.uri);
-    } finally {
-      await session.close();
-    }
+    };
+    const results = await Promise.allSettled([worker(), worker()]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw wrap(failed.reason, this.s.uri);
   }
 
   async commit(completed: CompletedScope[], run: SyncRunRecord): Promise<void> {
