@@ -412,7 +412,10 @@ class Neo4jSyncWriter implements SyncWriter {
     const byKind = new Map<EdgeKind, Map<string, ReturnType<typeof edgeRow>>>();
     for (const e of edges) {
       let rows = byKind.get(e.kind);
-      if (!rows) byKind.set(e.kind, (rows = new Map()));
+      if (!rows) {
+        rows = new Map();
+        byKind.set(e.kind, rows);
+      }
       const row = edgeRow(e, this.syncId);
       // One row per (from, to): the last one wins, as MERGE then SET would have it.
       rows.set(`${row.from}\u0000${row.to}`, row);
