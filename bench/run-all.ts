@@ -21,7 +21,8 @@ export const BENCHMARKS: [string, string, string[]][] = [
   ['extraction', 'extraction.ts', []],
   ['effective', 'effective.ts', []],
   ['embedded-store', 'embedded-store.ts', []],
-  ['neo4j-load', 'neo4j-load.ts', []],
+  // The batch-size sweep on medium (four loads of 480k rows); the large tenant goes into Neo4j in full-sync.
+  ['neo4j-load', 'neo4j-load.ts', ['--scale', 'medium']],
   ['full-sync', 'full-sync.ts', ['--resync']],
   ['queries', 'queries.ts', []],
 ];
