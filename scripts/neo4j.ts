@@ -6,7 +6,7 @@
  *   node --import tsx scripts/neo4j.ts jars     only resolve/copy the jar set into the cache (CI install step)
  *
  * Env: NEO4J_BOLT_PORT (7687), NEO4J_PASSWORD (local-only default 'arkgraph-dev-password'), NEO4J_HOME_DIR (.neo4j),
- * NEO4J_HEAP (1g), NEO4J_PAGECACHE (256m), NEO4J_TX_MEMORY_MAX (512m), NEO4J_START_TIMEOUT_MS (120000).
+ * NEO4J_HEAP (1g), NEO4J_PAGECACHE (256m), NEO4J_TX_MEMORY_MAX (512m), NEO4J_TX_LOG_RETENTION (2 files), NEO4J_START_TIMEOUT_MS (120000).
  * See docs/neo4j-local.md.
  */
 import fsp from 'node:fs/promises';

@@ -12,6 +12,7 @@
 //   NEO4J_PASSWORD          password for the user "neo4j" (required, >= 8 characters, never printed)
 //   NEO4J_PAGECACHE         page cache size, e.g. 256m. Default 256m
 //   NEO4J_TX_MEMORY_MAX     global transaction memory limit, e.g. 512m. Default 512m
+//   NEO4J_TX_LOG_RETENTION  transaction log retention (db.tx_log.rotation.retention_policy). Default "2 files"
 //   NEO4J_EXIT_ON_STDIN_EOF 1 = shut down when stdin reaches EOF (the parent process died)
 // An optional <NEO4J_DATA_DIR>/neo4j.conf is loaded for extra settings; the Bolt, HTTP and auth
 // settings below are always forced.
@@ -68,6 +69,9 @@ public final class Neo4jLauncher {
               env("NEO4J_PAGECACHE", "256m")))
           .setConfig(GraphDatabaseSettings.memory_transaction_global_max_size,
               parse(GraphDatabaseSettings.memory_transaction_global_max_size, env("NEO4J_TX_MEMORY_MAX", "512m")))
+          // Keep only the transaction logs recovery needs plus two more: with Neo4j's default (2 days) every write
+          // of every test and benchmark stays on disk; a large benchmark sync wrote 32 GB of logs for a 5 GB store.
+          .setConfig(GraphDatabaseSettings.keep_logical_logs, env("NEO4J_TX_LOG_RETENTION", "2 files"))
           // Small, throw-away stores: do not preallocate transaction logs / store files.
           .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
           .setConfig(GraphDatabaseSettings.preallocate_store_files, false)
