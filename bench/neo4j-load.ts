@@ -14,8 +14,9 @@ import { edgeRow, nodeRow } from '../src/store/neo4j/statements.js';
 import type { Neo4jStore } from '../src/store/neo4j/store.js';
 import type { Scale } from '../src/tenant/generate.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
-import { NO_NEO4J, neo4jInfo, neo4jTarget, openNeo4jStore, wipe } from './lib/neo4j.js';
+import { localNeo4jPid, NO_NEO4J, neo4jInfo, neo4jTarget, openNeo4jStore, wipe } from './lib/neo4j.js';
 import { accessGraphOf, extractAndTransform } from './lib/pipeline.js';
+import { processCpuMs } from './lib/proc.js';
 import { startSimulatorProcess } from './lib/processes.js';
 import { procLoad, Recorder, target } from './lib/results.js';
 import { round } from './lib/stats.js';
@@ -74,6 +75,7 @@ export async function runNeo4jLoad(opts: LoadOptions): Promise<string> {
     rec.skip(NO_NEO4J);
     return rec.write();
   }
+  const pid = localNeo4jPid(t);
   const sim = await startSimulatorProcess(opts.scale, BENCH_SEED, 0);
   let extracted: Awaited<ReturnType<typeof extractAndTransform>>;
   try {
@@ -125,18 +127,28 @@ export async function runNeo4jLoad(opts: LoadOptions): Promise<string> {
       }
       const load = procLoad()[0]!;
       const writer = await store.beginSync(syncId);
-      let start = performance.now();
-      await writer.upsert(nodes, []);
-      const nodeMs = performance.now() - start;
-      start = performance.now();
-      await writer.upsert([], edges);
-      const edgeMs = performance.now() - start;
+      // CPU per row on each side (µs): the server's from /proc when it runs here, this process's (the driver
+      // encoding the rows) from process.cpuUsage. Less disturbed by other processes than rows per second.
+      const cpu: { server: number[]; client: number[] } = { server: [], client: [] };
+      const phase = async (rowCount: number, write: () => Promise<void>): Promise<number> => {
+        const server0 = pid === undefined ? Number.NaN : await processCpuMs(pid);
+        const client0 = process.cpuUsage();
+        const t0 = performance.now();
+        await write();
+        const ms = performance.now() - t0;
+        const server1 = pid === undefined ? Number.NaN : await processCpuMs(pid);
+        const client = process.cpuUsage(client0);
+        cpu.server.push(((server1 - server0) * 1000) / Math.max(1, rowCount));
+        cpu.client.push((client.user + client.system) / Math.max(1, rowCount));
+        return ms;
+      };
+      const nodeMs = await phase(nodes.length, () => writer.upsert(nodes, []));
+      const edgeMs = await phase(edges.length, () => writer.upsert([], edges));
       let effMs = 0;
       if (effective && acceptsEffectiveSet(writer)) {
-        start = performance.now();
-        await writer.writeEffectiveSet(effective);
-        effMs = performance.now() - start;
+        effMs = await phase(effectiveRows, () => writer.writeEffectiveSet(effective));
       }
+      const perRow = (list: number[]) => list.map((x) => (Number.isFinite(x) ? Math.round(x) : '—')).join(' / ');
       const nodesPerS = nodes.length / (nodeMs / 1000);
       const edgesPerS = edges.length / (edgeMs / 1000);
       const effPerS = effMs > 0 ? effectiveRows / (effMs / 1000) : null;
@@ -149,6 +161,8 @@ export async function runNeo4jLoad(opts: LoadOptions): Promise<string> {
         effPerS === null ? null : Math.round(effPerS),
         Math.round(allPerS),
         round((nodeMs + edgeMs + effMs) / 1000, 1),
+        perRow(cpu.server),
+        perRow(cpu.client),
         load,
       ]);
       rec.figure({
@@ -158,7 +172,7 @@ export async function runNeo4jLoad(opts: LoadOptions): Promise<string> {
         unit: 'rows/s',
         target: LOAD_TARGET,
         load1: load,
-        note: `nodes ${Math.round(nodesPerS)}/s, edges ${Math.round(edgesPerS)}/s${effPerS === null ? '' : `, effective ${Math.round(effPerS)}/s`}`,
+        note: `nodes ${Math.round(nodesPerS)}/s, edges ${Math.round(edgesPerS)}/s${effPerS === null ? '' : `, effective ${Math.round(effPerS)}/s`}; server CPU µs/row ${perRow(cpu.server)}; client CPU µs/row ${perRow(cpu.client)}`,
       });
       if (allPerS > (best.nodes + best.edges + best.effective) / 3 || best.batch === 0) {
         best = { nodes: nodesPerS, edges: edgesPerS, effective: effPerS ?? 0, batch: batchSize };
@@ -169,7 +183,17 @@ export async function runNeo4jLoad(opts: LoadOptions): Promise<string> {
   }
   rec.table(
     `Neo4j load through Neo4jStore (scale ${opts.scale})`,
-    ['batch', 'nodes/s', 'edges/s', 'effective/s', 'all rows/s', 'total s', 'load1'],
+    [
+      'batch',
+      'nodes/s',
+      'edges/s',
+      'effective/s',
+      'all rows/s',
+      'total s',
+      'server CPU µs/row (nodes / edges / effective)',
+      'client CPU µs/row (nodes / edges / effective)',
+      'load1',
+    ],
     rows,
   );
   if (naiveRates) {

@@ -5,6 +5,7 @@
  * others use at the same time (the conformance tests clear ArkNode too).
  */
 import neo4j, { type Driver } from 'neo4j-driver';
+import { localPaths, readPidFile } from '../../scripts/neo4j-local.js';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
 
 export interface Neo4jTarget {
@@ -71,4 +72,16 @@ export async function neo4jInfo(driver: Driver, database: string): Promise<{ ver
     settings = `(settings not readable: ${(error as Error).message.split('\n')[0]})`;
   }
   return { version, settings };
+}
+
+/**
+ * The PID of the Neo4j server, when it runs on this machine: BENCH_NEO4J_PID, else the local launcher's pid file
+ * (`npm run neo4j:start`, NEO4J_HOME_DIR) when the rig's URI is on loopback. Lets a benchmark report the server's CPU.
+ */
+export function localNeo4jPid(t: Neo4jTarget): number | undefined {
+  const fromEnv = Number(process.env.BENCH_NEO4J_PID);
+  if (Number.isInteger(fromEnv) && fromEnv > 0) return fromEnv;
+  const host = /^[a-z+]+:\/\/([^:/]+)/i.exec(t.uri)?.[1];
+  if (host !== '127.0.0.1' && host !== 'localhost') return undefined;
+  return readPidFile(localPaths().pidFile) ?? undefined;
 }

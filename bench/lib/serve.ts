@@ -6,10 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Neo4jTarget } from './neo4j.js';
+import { processCpuMs, processRssMiB } from './proc.js';
 
 const CLI = fileURLToPath(new URL('./arkgraph-cli.ts', import.meta.url));
-/** USER_HZ of /proc/<pid>/stat (100 on Linux). */
-const CLOCK_TICKS = 100;
 
 export interface ServeProcess {
   url: string;
@@ -63,20 +62,8 @@ export async function startServe(
     url,
     token,
     pid,
-    rssMiB: async () => {
-      const { readFile } = await import('node:fs/promises');
-      const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-      const m = /VmRSS:\s+(\d+) kB/.exec(status);
-      return m ? Math.round(Number(m[1]) / 1024) : Number.NaN;
-    },
-    cpuMs: async () => {
-      const { readFile } = await import('node:fs/promises');
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      return stat ? (ticks * 1000) / CLOCK_TICKS : Number.NaN;
-    },
+    rssMiB: () => processRssMiB(pid),
+    cpuMs: () => processCpuMs(pid),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
