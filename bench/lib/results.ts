@@ -106,8 +106,14 @@ export class Recorder {
 
   figure(f: Omit<Figure, 'load1' | 'met'> & { load1?: number }): Figure {
     const full: Figure = { ...f, load1: f.load1 ?? procLoad()[0]! };
+    // A measurement that produced no number (NaN: nothing completed) is recorded as null and said so, never dropped
+    // and never allowed to lose the rest of the run's results.
+    if (typeof full.value === 'number' && !Number.isFinite(full.value)) {
+      full.value = null;
+      full.note = [full.note, 'no value measured (NaN)'].filter(Boolean).join('; ');
+    }
     if (f.target) {
-      const met = meets(f.target, f.value);
+      const met = meets(f.target, full.value);
       if (met !== undefined) full.met = met;
     }
     this.figures.push(full);
@@ -115,7 +121,10 @@ export class Recorder {
   }
 
   table(title: string, columns: string[], rows: Table['rows']): void {
-    this.tables.push({ title, columns, rows });
+    const clean = rows.map((row) =>
+      row.map((cell) => (typeof cell === 'number' && !Number.isFinite(cell) ? null : cell)),
+    );
+    this.tables.push({ title, columns, rows: clean });
   }
 
   note(text: string): void {
