@@ -5,7 +5,7 @@
  *
  *   BENCH_NEO4J_URI=bolt://127.0.0.1:7688 BENCH_NEO4J_PASSWORD=… \
  *   node --max-old-space-size=8192 --import tsx bench/neo4j-load.ts [--scale large] [--batch 1000,5000,10000,20000]
- *        [--naive 2000] [--effective]
+ *        [--naive 2000] [--no-effective]
  */
 import neo4j from 'neo4j-driver';
 import { acceptsEffectiveSet, computeEffectiveSet, type EffectiveSet } from '../src/effective/compute.js';

@@ -193,6 +193,18 @@ export interface QueriesOptions {
   quick: boolean;
 }
 
+/** One row of the latency table: percentiles in ms (rounded to 0.01), with the load average when taken. */
+function latencyRow(
+  scale: string,
+  store: string,
+  query: string,
+  via: 'in process' | 'HTTP',
+  s: { n: number; p50: number; p95: number; p99: number; max: number },
+  load: number,
+): (string | number | null)[] {
+  return [scale, store, query, via, s.n, round(s.p50, 2), round(s.p95, 2), round(s.p99, 2), round(s.max, 2), load];
+}
+
 export async function runQueries(opts: QueriesOptions): Promise<string> {
   const rec = new Recorder('queries', opts.quick);
   rec.note(
@@ -243,18 +255,7 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
         for (const q of ['who-can', 'user access', 'paths'] as const) {
           const load = procLoad()[0]!;
           const s = await inProcess(store, list[q], opts.repeat);
-          latencyRows.push([
-            scale,
-            kind,
-            q,
-            'in process',
-            s.n,
-            round(s.p50, 2),
-            round(s.p95, 2),
-            round(s.p99, 2),
-            round(s.max, 1),
-            load,
-          ]);
+          latencyRows.push(latencyRow(scale, kind, q, 'in process', s, load));
           rec.figure({
             metric: `${q} p99 in process (${kind})`,
             scale,
@@ -269,18 +270,7 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
           [{ run: (st) => st.whoCan(sample.heaviest.permission, sample.heaviest.safe) }],
           5,
         );
-        latencyRows.push([
-          scale,
-          kind,
-          'who-can heaviest safe',
-          'in process',
-          heavy.n,
-          round(heavy.p50, 1),
-          round(heavy.p95, 1),
-          round(heavy.p99, 1),
-          round(heavy.max, 1),
-          procLoad()[0]!,
-        ]);
+        latencyRows.push(latencyRow(scale, kind, 'who-can heaviest safe', 'in process', heavy, procLoad()[0]!));
       } finally {
         await store.close();
       }
@@ -300,7 +290,7 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
           const urls = list[q].map((c) => c.url);
           const load = procLoad()[0]!;
           const s = await overHttp(server, urls, urls.length * opts.repeat);
-          latencyRows.push([scale, kind, q, 'HTTP', s.n, s.p50, s.p95, s.p99, s.max, load]);
+          latencyRows.push(latencyRow(scale, kind, q, 'HTTP', s, load));
           rec.figure({
             metric: `${q} p99 over HTTP (${kind})`,
             scale,
@@ -316,18 +306,7 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
           [`/api/v1/safes/${encodeURIComponent(sample.heaviest.safe)}/access?permission=${sample.heaviest.permission}`],
           5,
         );
-        latencyRows.push([
-          scale,
-          kind,
-          'who-can heaviest safe',
-          'HTTP',
-          heavy.n,
-          heavy.p50,
-          heavy.p95,
-          heavy.p99,
-          heavy.max,
-          procLoad()[0]!,
-        ]);
+        latencyRows.push(latencyRow(scale, kind, 'who-can heaviest safe', 'HTTP', heavy, procLoad()[0]!));
 
         const whoUrls = list['who-can'].map((c) => c.url);
         const trivialRoute = kind === 'memory' ? '/ready' : '/health';

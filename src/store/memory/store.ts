@@ -94,27 +94,32 @@ class EffectiveTable {
 
   /** Edges into the resource: [principal key, edge properties]. */
   into(resourceKey: string, visit: (principalKey: string, props: Record<string, PropValue>) => void): void {
-    const i = this.indexOf(resourceKey);
-    if (i === undefined) return;
     const { set, keys } = this.stored;
     this.byResource ??= group(set.resource, keys.length);
-    const { offsets, edges } = this.byResource;
-    for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
-      const e = edges[k]!;
-      visit(keys[set.principal.get(e)]!, set.props(e));
-    }
+    this.visitGroup(resourceKey, this.byResource, set.principal, visit);
   }
 
   /** Edges out of the principal: [resource key, edge properties]. */
   from(principalKey: string, visit: (resourceKey: string, props: Record<string, PropValue>) => void): void {
-    const i = this.indexOf(principalKey);
-    if (i === undefined) return;
     const { set, keys } = this.stored;
     this.byPrincipal ??= group(set.principal, keys.length);
-    const { offsets, edges } = this.byPrincipal;
+    this.visitGroup(principalKey, this.byPrincipal, set.resource, visit);
+  }
+
+  /** The edges grouped under `key`, each with the key of its other end (from `otherEnd`) and its properties. */
+  private visitGroup(
+    key: string,
+    grouped: Grouped,
+    otherEnd: EffectiveSet['principal'],
+    visit: (otherKey: string, props: Record<string, PropValue>) => void,
+  ): void {
+    const i = this.indexOf(key);
+    if (i === undefined) return;
+    const { set, keys } = this.stored;
+    const { offsets, edges } = grouped;
     for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
       const e = edges[k]!;
-      visit(keys[set.resource.get(e)]!, set.props(e));
+      visit(keys[otherEnd.get(e)]!, set.props(e));
     }
   }
 }

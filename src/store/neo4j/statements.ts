@@ -65,20 +65,16 @@ SET n:${label(kind)}
 SET n += row.props`;
 }
 
-export function edgeUpsert(kind: EdgeKind): string {
+/**
+ * Match both ends on ark_key, then MERGE (update the relationship between them, or add it) or CREATE (for a kind the
+ * database holds none of yet); replace properties.
+ */
+export function edgeWrite(kind: EdgeKind, verb: 'MERGE' | 'CREATE'): string {
+  if (verb !== 'MERGE' && verb !== 'CREATE') throw new Error(`not a relationship write: ${String(verb)}`);
   return `UNWIND $rows AS row
 MATCH (a:ArkNode {ark_key: row.from})
 MATCH (b:ArkNode {ark_key: row.to})
-MERGE (a)-[r:${relType(kind)}]->(b)
-SET r += row.props`;
-}
-
-/** Like edgeUpsert, for relationships known not to exist yet. */
-export function edgeCreate(kind: EdgeKind): string {
-  return `UNWIND $rows AS row
-MATCH (a:ArkNode {ark_key: row.from})
-MATCH (b:ArkNode {ark_key: row.to})
-CREATE (a)-[r:${relType(kind)}]->(b)
+${verb} (a)-[r:${relType(kind)}]->(b)
 SET r += row.props`;
 }
 

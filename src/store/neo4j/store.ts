@@ -41,10 +41,9 @@ import type { AccessGraph, CompletedScope, GraphStore, StoreStats, SyncRunRecord
 import {
   EDGE_BOOKKEEPING,
   EFFECTIVE_CLEANUP,
-  edgeCreate,
   edgeExists,
   edgeRow,
-  edgeUpsert,
+  edgeWrite,
   NODE_BOOKKEEPING,
   nodeRow,
   nodeUpsert,
@@ -163,6 +162,16 @@ export class Neo4jStore implements GraphStore {
    * as fast as one; docs/benchmarks.md).
    */
   async writeBatches(query: string, rows: unknown[], parallel = 1): Promise<void> {
+    await this.writeBatchesOf(query, rows.length, (start, end) => rows.slice(start, end), parallel);
+  }
+
+  /** writeBatches for `count` rows built a batch at a time, just before it is sent: `batchOf(start, end)`. */
+  async writeBatchesOf(
+    query: string,
+    count: number,
+    batchOf: (start: number, end: number) => unknown[],
+    parallel = 1,
+  ): Promise<void> {
     let next = 0;
     const worker = async () => {
       const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
@@ -170,15 +179,15 @@ export class Neo4jStore implements GraphStore {
         for (;;) {
           const start = next;
           next += this.batchSize;
-          if (start >= rows.length) return;
-          const batch = rows.slice(start, start + this.batchSize);
+          if (start >= count) return;
+          const batch = batchOf(start, Math.min(count, start + this.batchSize));
           await session.executeWrite((tx) => tx.run(query, { rows: batch }));
         }
       } finally {
         await session.close();
       }
     };
-    const workers = Math.max(1, Math.min(parallel, Math.ceil(rows.length / this.batchSize)));
+    const workers = Math.max(1, Math.min(parallel, Math.ceil(count / this.batchSize)));
     const results = await Promise.allSettled(Array.from({ length: workers }, worker));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw wrap(failed.reason, this.options.uri);
@@ -420,18 +429,17 @@ class Neo4jSyncWriter implements SyncWriter {
       // One row per (from, to): the last one wins, as MERGE then SET would have it.
       rows.set(`${row.from}\u0000${row.to}`, row);
     }
-    for (const [kind, rows] of byKind) {
-      // With no relationship of this kind in the database yet (a first sync), there is nothing to merge with:
-      // CREATE skips the search for an existing relationship between the two nodes.
-      const query = (await this.noneOf(kind)) ? edgeCreate(kind) : edgeUpsert(kind);
-      await this.s.writeBatches(query, [...rows.values()], 2);
-    }
+    for (const [kind, rows] of byKind) await this.s.writeBatches(await this.edgeWriteOf(kind), [...rows.values()], 2);
   }
 
-  /** Whether the database holds no relationship of this kind (from any sync). */
-  private async noneOf(kind: EdgeKind): Promise<boolean> {
-    const r = await this.s.run(edgeExists(kind));
-    return r.records.length === 0;
+  /**
+   * The batched write for a relationship kind: CREATE while the database holds none of the kind (a first sync: there
+   * is nothing to merge with, so no search for an existing relationship), else MERGE. Rows must be unique by
+   * endpoints.
+   */
+  private async edgeWriteOf(kind: EdgeKind): Promise<string> {
+    const existing = await this.s.run(edgeExists(kind));
+    return edgeWrite(kind, existing.records.length === 0 ? 'CREATE' : 'MERGE');
   }
 
   async readAccessGraph(completed: CompletedScope[]): Promise<AccessGraph> {
@@ -486,35 +494,19 @@ class Neo4jSyncWriter implements SyncWriter {
    * written, and at no point do all of them exist as objects.
    */
   async writeEffectiveSet(set: EffectiveSet): Promise<void> {
-    // The set holds each (principal, resource) once, so on a first sync CREATE is safe (see writeEdges).
-    const query = (await this.noneOf('HAS_EFFECTIVE_PERMISSION'))
-      ? edgeCreate('HAS_EFFECTIVE_PERMISSION')
-      : edgeUpsert('HAS_EFFECTIVE_PERMISSION');
-    const size = set.size;
-    const batchSize = this.s.batchSize;
-    let next = 0;
-    // Two sessions take batches in turn, each building its rows just before sending them. The set is ordered by
-    // principal, so concurrent batches hold different principals and meet only on the (dense) resources.
-    const worker = async () => {
-      const cache: (string | undefined)[] = [];
-      const session = this.s.driver.session({ database: this.s.database, defaultAccessMode: neo4j.session.WRITE });
-      try {
-        for (;;) {
-          const start = next;
-          next += batchSize;
-          if (start >= size) return;
-          const rows: ReturnType<typeof edgeRow>[] = [];
-          for (let i = start; i < Math.min(size, start + batchSize); i++)
-            rows.push(edgeRow(set.edge(i, cache), this.syncId));
-          await session.executeWrite((tx) => tx.run(query, { rows }));
-        }
-      } finally {
-        await session.close();
-      }
-    };
-    const results = await Promise.allSettled([worker(), worker()]);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw wrap(failed.reason, this.s.uri);
+    // The set holds each (principal, resource) once. It is ordered by principal, so the two sessions' batches hold
+    // different principals and meet only on the (dense) resources.
+    const cache: (string | undefined)[] = [];
+    await this.s.writeBatchesOf(
+      await this.edgeWriteOf('HAS_EFFECTIVE_PERMISSION'),
+      set.size,
+      (start, end) => {
+        const rows: ReturnType<typeof edgeRow>[] = [];
+        for (let i = start; i < end; i++) rows.push(edgeRow(set.edge(i, cache), this.syncId));
+        return rows;
+      },
+      2,
+    );
   }
 
   async commit(completed: CompletedScope[], run: SyncRunRecord): Promise<void> {
