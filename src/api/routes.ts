@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ArkgraphConfig } from '../config/config.js';
 import { buildCorrelationReport, CORRELATION_CSV_COLUMNS, correlationReportRows } from '../correlation/report.js';
-import { ASSET_TYPES } from '../queries/types.js';
+import { ASSET_TYPES, type PageRequest } from '../queries/types.js';
 import type { GraphStore } from '../store/types.js';
 import { csvChunks, jsonChunks, parseScope, prepareAccessReview } from './access-review.js';
 import { CSV_BOM, CSV_CONTENT_TYPE, CSV_EOL, csvLine } from './csv.js';
@@ -48,6 +48,18 @@ function problems(...codes: number[]): Record<number, typeof problemSchema> {
   return Object.fromEntries(codes.map((c) => [c, problemSchema]));
 }
 const READER_ERRORS = [400, 401, 403, 429, 503] as const;
+
+/** Paging of lists (assets) and of answers listing principals: the same bounds everywhere. */
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 500;
+const pageQuery = {
+  offset: intQuery(0, 1_000_000_000).optional().describe('Items to skip (default 0)'),
+  limit: intQuery(1, MAX_PAGE_SIZE).optional().describe(`Page size, 1-${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`),
+};
+
+function pageOf(query: { offset?: number | undefined; limit?: number | undefined }): PageRequest {
+  return { offset: query.offset ?? 0, limit: query.limit ?? DEFAULT_PAGE_SIZE };
+}
 
 /** The requested representation: ?format wins, then Accept: text/csv, else JSON. */
 export function wantsCsv(request: FastifyRequest, format: 'csv' | 'json' | undefined): boolean {
@@ -126,10 +138,13 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
         tags: ['queries'],
         summary: 'Who can do what on a safe (who-can with ?permission=, else every principal with any permission)',
         description:
-          'With `permission` (an API key such as retrieveAccounts or a display name such as "Retrieve Accounts", any case): the same JSON as `arkgraph who-can --json`. Without it: every principal holding any permission on the safe. The safe is matched by graph id or by name, any case. 404 lists close names in `suggestions`; an unknown permission is a 400 with `validPermissions`.',
+          'With `permission` (an API key such as retrieveAccounts or a display name such as "Retrieve Accounts", any case): the same JSON as `arkgraph who-can --json --offset … --limit …`. Without it: every principal holding any permission on the safe. Principals come a page at a time (`offset`, `limit`; `total` counts them all) in a fixed order: CyberArk users, groups, roles, vault users, vault groups, each by name then id. The safe is matched by graph id or by name, any case. 404 lists close names in `suggestions`; an unknown permission is a 400 with `validPermissions`. For every principal of every safe at once, use /exports/access-review.',
         params: z.object({ safe: nameParam.describe('Safe name (any case) or graph id') }),
         querystring: z
-          .object({ permission: z.string().min(1).max(100).optional().describe('API key or display name') })
+          .object({
+            permission: z.string().min(1).max(100).optional().describe('API key or display name'),
+            ...pageQuery,
+          })
           .strict(),
         response: { 200: z.union([whoCanSchema, safeAccessSchema]), ...problems(...READER_ERRORS, 404) },
       },
@@ -137,7 +152,8 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
     async (request) => {
       const { safe } = request.params;
       const { permission } = request.query;
-      return permission !== undefined ? store.whoCan(permission, safe) : store.safeAccess(safe);
+      const page = pageOf(request.query);
+      return permission !== undefined ? store.whoCan(permission, safe, page) : store.safeAccess(safe, page);
     },
   );
 
@@ -160,13 +176,13 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
     {
       schema: {
         tags: ['queries'],
-        summary: 'Who can do what with an account, through its safe (arkgraph account-access --json)',
+        summary: 'Who can do what with an account, through its safe (arkgraph account-access --json), a page at a time',
         params: z.object({ account: nameParam.describe('Account id (e.g. 35_3), graph id or name') }),
-        querystring: z.object({}).strict(),
+        querystring: z.object(pageQuery).strict(),
         response: { 200: accountAccessSchema, ...problems(...READER_ERRORS, 404) },
       },
     },
-    async (request) => store.accountAccess(request.params.account),
+    async (request) => store.accountAccess(request.params.account, pageOf(request.query)),
   );
 
   app.get(
@@ -201,8 +217,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
           summary: `List ${type} (paged, ordered by name, searchable)`,
           querystring: z
             .object({
-              offset: intQuery(0, 1_000_000_000).optional().describe('Items to skip (default 0)'),
-              limit: intQuery(1, 500).optional().describe('Page size, 1-500 (default 100)'),
+              ...pageQuery,
               search: searchQuery,
             })
             .strict(),
@@ -210,11 +225,10 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
         },
       },
       async (request) => {
-        const { offset, limit, search } = request.query;
+        const { search } = request.query;
         const page = await store.listAssets({
           type,
-          offset: offset ?? 0,
-          limit: limit ?? 100,
+          ...pageOf(request.query),
           ...(search !== undefined ? { search } : {}),
         });
         // Every item starts with id, native_id, tenant_id and name (src/queries/assets.ts).

@@ -86,14 +86,26 @@ export const principalAccessSchema = named(
 export const safeRefSchema = named('SafeRef', z.object({ id: z.string(), name: z.string(), tenant_id: z.string() }));
 const appRefSchema = named('ApplicationRef', z.object({ id: z.string(), name: z.string(), tenant_id: z.string() }));
 
+/** The paging fields of answers listing principals (PrincipalPage in src/queries/types.ts). */
+const principalPageFields = {
+  total: z.number().int().describe('Principals in the whole answer, across all pages'),
+  offset: z.number().int().describe('Principals skipped before this page'),
+  limit: z
+    .number()
+    .int()
+    .nullable()
+    .describe('Page size asked for (the API always pages; null from the CLI without --limit: the whole answer)'),
+};
+
 export const whoCanSchema = named(
   'WhoCanResult',
   z.object({
     safe: safeRefSchema,
     permission: z.string(),
     permission_display_name: z.string(),
-    principals: z.array(principalAccessSchema),
-    warnings: z.array(z.string()),
+    ...principalPageFields,
+    principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
+    warnings: z.array(z.string()).describe('For the whole answer, not only this page'),
   }),
   'GET /safes/{safe}/access?permission=…: who holds the permission (same JSON as arkgraph who-can --json)',
 );
@@ -102,8 +114,9 @@ export const safeAccessSchema = named(
   'SafeAccessResult',
   z.object({
     safe: safeRefSchema,
-    principals: z.array(principalAccessSchema),
-    warnings: z.array(z.string()),
+    ...principalPageFields,
+    principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
+    warnings: z.array(z.string()).describe('For the whole answer, not only this page'),
   }),
   'GET /safes/{safe}/access without permission: every principal with any permission on the safe',
 );
@@ -167,7 +180,8 @@ export const accountAccessSchema = named(
       platform_id: z.string().nullable(),
     }),
     safe: safeRefSchema,
-    principals: z.array(principalAccessSchema),
+    ...principalPageFields,
+    principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
   }),
   'Same JSON as arkgraph account-access --json',
 );

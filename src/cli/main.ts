@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { type ArkgraphConfig, ConfigError, ENV_VARS, loadConfig } from '../config/config.js';
 import { UnknownPermissionError } from '../graph/permissions.js';
 import { isSourceError } from '../http/index.js';
-import { AmbiguousNameError, NotFoundError } from '../queries/types.js';
+import { AmbiguousNameError, NotFoundError, type PageRequest } from '../queries/types.js';
 import { StoreError } from '../store/memory/snapshot.js';
 import { openStore } from '../store/open.js';
 import type { GraphStore } from '../store/types.js';
@@ -129,6 +129,30 @@ export function syncConfigFrom(config: ArkgraphConfig, overrides: { allowPartial
   };
 }
 
+interface PageOptions {
+  limit?: string;
+  offset?: string;
+}
+
+/** --limit / --offset as a page of principals; neither: the whole answer. */
+function pageFrom(opts: PageOptions): PageRequest | undefined {
+  const int = (flag: string, value: string, min: number) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(`${flag} must be an integer of at least ${min}, got "${value}"`);
+    }
+    return n;
+  };
+  if (opts.limit === undefined) {
+    if (opts.offset !== undefined) throw new UsageError('--offset needs --limit (the page size)');
+    return undefined;
+  }
+  return {
+    offset: opts.offset === undefined ? 0 : int('--offset', opts.offset, 0),
+    limit: int('--limit', opts.limit, 1),
+  };
+}
+
 function print(io: Io, json: boolean | undefined, value: unknown, human: () => string) {
   io.out(json ? JSON.stringify(value, null, 2) : human());
 }
@@ -175,10 +199,13 @@ export function buildProgram(io: Io = defaultIo): Command {
     .description('Who holds a permission on a safe, with the path that explains each principal')
     .argument('<permission>', 'API key (retrieveAccounts) or display name ("Retrieve Accounts"), any case')
     .requiredOption('--safe <name>', 'safe name (any case)')
+    .option('--limit <n>', 'at most n principals (a page; default: all of them)')
+    .option('--offset <n>', 'skip the first n principals (with --limit)')
     .option('--json', 'JSON output')
-    .action(async (permission: string, opts: { safe: string; json?: boolean }, cmd: Command) => {
+    .action(async (permission: string, opts: { safe: string; json?: boolean } & PageOptions, cmd: Command) => {
+      const page = pageFrom(opts);
       await withStore(cmd, async (store) => {
-        const r = await store.whoCan(permission, opts.safe);
+        const r = await store.whoCan(permission, opts.safe, page);
         print(io, opts.json, r, () => renderWhoCan(r));
       });
     });
@@ -215,10 +242,13 @@ export function buildProgram(io: Io = defaultIo): Command {
     .command('account-access')
     .description('Who can do what with an account (through its safe)')
     .requiredOption('--account <name|id>', 'account name or id')
+    .option('--limit <n>', 'at most n principals (a page; default: all of them)')
+    .option('--offset <n>', 'skip the first n principals (with --limit)')
     .option('--json', 'JSON output')
-    .action(async (opts: { account: string; json?: boolean }, cmd: Command) => {
+    .action(async (opts: { account: string; json?: boolean } & PageOptions, cmd: Command) => {
+      const page = pageFrom(opts);
       await withStore(cmd, async (store) => {
-        const r = await store.accountAccess(opts.account);
+        const r = await store.accountAccess(opts.account, page);
         print(io, opts.json, r, () => renderAccountAccess(r));
       });
     });

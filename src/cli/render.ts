@@ -4,6 +4,7 @@ import type {
   GrantPath,
   PathsResult,
   PrincipalAccess,
+  PrincipalPage,
   UserAccessResult,
   WhoCanResult,
 } from '../queries/types.js';
@@ -52,28 +53,38 @@ function countByType(principals: PrincipalAccess[]): string {
   return [...counts].map(([t, n]) => `${n} ${t}`).join(', ') || 'nobody';
 }
 
+/** Who the answer holds: counts by type, or for a page, the count in all (the page holds only some). */
+function headline(r: PrincipalPage & { principals: PrincipalAccess[] }): string {
+  return r.limit === null ? countByType(r.principals) : `${r.total} principal${r.total === 1 ? '' : 's'} in all`;
+}
+
+/** For a page of a longer answer: which principals it shows and how to get the next ones. */
+function pageLine(r: PrincipalPage & { principals: unknown[] }): string[] {
+  if (r.limit === null) return [];
+  const shown = r.principals.length;
+  const range = shown === 0 ? 'none' : `${r.offset + 1}-${r.offset + shown}`;
+  const next = r.offset + shown < r.total ? ` (next page: --offset ${r.offset + shown} --limit ${r.limit})` : '';
+  return [`showing principals ${range} of ${r.total}${next}`];
+}
+
 export function renderWhoCan(r: WhoCanResult): string {
-  const lines = [
-    `Who can ${r.permission_display_name} (${r.permission}) in safe "${r.safe.name}": ${countByType(r.principals)}`,
-    '',
-  ];
+  const lines = [`Who can ${r.permission_display_name} (${r.permission}) in safe "${r.safe.name}": ${headline(r)}`, ''];
   if (r.principals.length) {
     lines.push(table(['TYPE', 'PRINCIPAL', 'ACTIVE', 'LAST LOGIN', 'PATH'], principalRows(r.principals, false)));
   }
+  lines.push(...pageLine(r));
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }
 
 export function renderAccountAccess(r: AccountAccessResult): string {
-  const lines = [
-    `Account "${r.account.name}" (${r.account.native_id}) in safe "${r.safe.name}": ${countByType(r.principals)}`,
-    '',
-  ];
+  const lines = [`Account "${r.account.name}" (${r.account.native_id}) in safe "${r.safe.name}": ${headline(r)}`, ''];
   if (r.principals.length) {
     lines.push(
       table(['TYPE', 'PRINCIPAL', 'ACTIVE', 'LAST LOGIN', 'PERMISSIONS', 'PATH'], principalRows(r.principals, true)),
     );
   }
+  lines.push(...pageLine(r));
   return lines.join('\n');
 }
 

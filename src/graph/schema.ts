@@ -115,7 +115,8 @@ const CORRELATION_PROPERTIES: Readonly<Record<string, PropDef>> = {
   correlation_candidates: strList('Graph ids of the CyberArk candidates (one when matched, several when ambiguous).'),
 };
 
-const PRINCIPAL_KINDS = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'] as const;
+/** Kinds that can hold access, in the order answers list them. */
+export const PRINCIPAL_KINDS = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'] as const;
 
 export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
   IdentityTenant: {

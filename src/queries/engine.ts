@@ -8,7 +8,7 @@ import { type EdgeKind, NODE_SCHEMA, type NodeKind, type PropValue } from '../gr
 import { DEFAULT_PATHS_MAX_DEPTH, MAX_PATHS_MAX_DEPTH, MAX_PATHS_RETURNED } from '../graph/traversal.js';
 import { ASSET_KINDS, assetItem, pathsSortKey } from './assets.js';
 import { type CorrelationReport, correlationReportFrom } from './correlation-report.js';
-import { accessFromEdge, dynamicRoleWarnings, principalSummary, sortPrincipals, suggest } from './shape.js';
+import { accessFromEdge, dynamicRoleWarnings, principalSummary, suggest } from './shape.js';
 import {
   type AccountAccessResult,
   AmbiguousNameError,
@@ -18,8 +18,10 @@ import {
   type DirectoryIdentity,
   type GrantPath,
   NotFoundError,
+  type PageRequest,
   type PathsResult,
   type PrincipalAccess,
+  type PrincipalPage,
   type PrincipalSummary,
   type RoleHeld,
   type SafeAccessResult,
@@ -50,14 +52,31 @@ export interface ReaderEdge {
   props: Record<string, PropValue>;
 }
 
+export interface EffectivePage {
+  total: number;
+  edges: ReaderEdge[];
+  /** Roles whose members cannot be listed. */
+  dynamicRoles: ReaderNode[];
+}
+
 /** Read primitives a store implements. Results may come in any order: the queries sort. */
 export interface GraphReader {
   /** Nodes of the kinds whose graph id, lower-cased name or lower-cased native id equals the value. */
   findNodes(kinds: readonly NodeKind[], field: 'id' | 'name' | 'native', value: string): Promise<ReaderNode[]>;
   /** Every name of nodes of the kinds (for "did you mean" suggestions; only called on a miss). */
   names(kinds: readonly NodeKind[]): Promise<string[]>;
-  /** HAS_EFFECTIVE_PERMISSION edges into a resource, with their principals. */
-  effectiveInto(resourceKey: string): Promise<ReaderEdge[]>;
+  /**
+   * HAS_EFFECTIVE_PERMISSION edges into a resource whose permissions include `permission` (any, when null: edges with
+   * at least one), in answer order (principalKindRank, lower-cased name, id): the `limit` edges after `offset` (all
+   * when limit is null), how many match in all, and the dynamic roles (members_unknown) among all that match, in any
+   * order.
+   */
+  effectiveInto(
+    resourceKey: string,
+    permission: string | null,
+    offset: number,
+    limit: number | null,
+  ): Promise<EffectivePage>;
   /** HAS_EFFECTIVE_PERMISSION edges out of a principal, with their resources. */
   effectiveFrom(principalKey: string): Promise<ReaderEdge[]>;
   /** ASSUMES_USER / IS_GROUP edges into each CyberArk user or group, with the directory identity. */
@@ -162,54 +181,74 @@ export class QueryEngine {
     return out;
   }
 
+  /**
+   * The principals with access to the resource (with `permission`, else with any), one page of them in answer order,
+   * and the warnings that apply to the whole answer.
+   */
   private async principalsInto(
     resource: ReaderNode,
-    keep: (permissions: string[]) => boolean,
+    permission: string | null,
+    page: PageRequest | undefined,
     keepPath?: (path: GrantPath) => boolean,
-  ): Promise<PrincipalAccess[]> {
-    const edges = (await this.r.effectiveInto(resource.key)).filter((e) =>
-      keep(Array.isArray(e.props.permissions) ? e.props.permissions : []),
-    );
-    const summaries = await this.summaries(edges.map((e) => e.node));
-    return sortPrincipals(edges.map((e) => accessFromEdge(summaries.get(e.node.key)!, e.props, keepPath)));
+  ): Promise<PrincipalPage & { principals: PrincipalAccess[]; warnings: string[] }> {
+    const offset = page?.offset ?? 0;
+    const limit = page?.limit ?? null;
+    const found = await this.r.effectiveInto(resource.key, permission, offset, limit);
+    const summaries = await this.summaries(found.edges.map((e) => e.node));
+    return {
+      total: found.total,
+      offset,
+      limit,
+      principals: found.edges.map((e) => accessFromEdge(summaries.get(e.node.key)!, e.props, keepPath)),
+      // Any order from the store; answer order here (they are all roles: by lower-cased name, then id).
+      warnings: dynamicRoleWarnings(
+        found.dynamicRoles
+          .map((n) => ({ name: readerName(n), lower: readerName(n).toLowerCase(), id: n.id }))
+          .sort((a, b) => compare(a.lower, b.lower) || compare(a.id, b.id))
+          .map((r) => r.name),
+      ),
+    };
   }
 
-  async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
+  async whoCan(permission: string, safe: string, page?: PageRequest): Promise<WhoCanResult> {
     const key: SafePermissionKey = parsePermission(permission);
     const safeNode = await this.resolve('safe', ['Safe'], safe);
     // Only the paths whose membership grants the permission asked about explain the answer.
-    const principals = await this.principalsInto(
+    const { principals, warnings, ...slice } = await this.principalsInto(
       safeNode,
-      (p) => p.includes(key),
+      key,
+      page,
       (path) => path.at(-1)?.permissions?.includes(key) ?? true,
     );
     return {
       safe: this.safeRef(safeNode),
       permission: key,
       permission_display_name: permissionDisplayName(key),
+      ...slice,
       principals,
-      warnings: dynamicRoleWarnings(principals),
+      warnings,
     };
   }
 
   /** Every principal with any permission on the safe (access reviews, exports). */
-  async safeAccess(safe: string): Promise<SafeAccessResult> {
+  async safeAccess(safe: string, page?: PageRequest): Promise<SafeAccessResult> {
     const safeNode = await this.resolve('safe', ['Safe'], safe);
-    const principals = await this.principalsInto(safeNode, (p) => p.length > 0);
-    return { safe: this.safeRef(safeNode), principals, warnings: dynamicRoleWarnings(principals) };
+    const { principals, warnings, ...slice } = await this.principalsInto(safeNode, null, page);
+    return { safe: this.safeRef(safeNode), ...slice, principals, warnings };
   }
 
   /** Every principal with access to an application, with the grant names as permissions. */
-  async applicationAccess(application: string): Promise<ApplicationAccessResult> {
+  async applicationAccess(application: string, page?: PageRequest): Promise<ApplicationAccessResult> {
     const app = await this.resolve('application', ['CyberArkApplication'], application);
-    const principals = await this.principalsInto(app, (p) => p.length > 0);
-    return { application: { id: app.id, name: readerName(app), tenant_id: app.tenantId }, principals };
+    const { principals, warnings: _, ...slice } = await this.principalsInto(app, null, page);
+    return { application: { id: app.id, name: readerName(app), tenant_id: app.tenantId }, ...slice, principals };
   }
 
-  async accountAccess(account: string): Promise<AccountAccessResult> {
+  async accountAccess(account: string, page?: PageRequest): Promise<AccountAccessResult> {
     const a = await this.resolve('account', ['Account'], account);
     const safe = await this.r.containingSafe(a.key);
     if (!safe) throw new NotFoundError('safe', `of account ${a.id}`, []);
+    const { principals, warnings: _, ...slice } = await this.principalsInto(safe, null, page);
     const str = (v: PropValue | undefined) => (typeof v === 'string' ? v : null);
     return {
       account: {
@@ -222,7 +261,8 @@ export class QueryEngine {
         platform_id: str(a.props.platform_id),
       },
       safe: this.safeRef(safe),
-      principals: await this.principalsInto(safe, (p) => p.length > 0),
+      ...slice,
+      principals,
     };
   }
 

@@ -2,10 +2,21 @@
  * Shaping shared by both stores, so that an answer only depends on the graph, never on the store that holds it.
  */
 import { distance } from 'fastest-levenshtein';
-import type { NodeKind, PropValue } from '../graph/schema.js';
+import { type NodeKind, PRINCIPAL_KINDS, type PropValue } from '../graph/schema.js';
 import type { DirectoryIdentity, GrantPath, PrincipalAccess, PrincipalSummary } from './types.js';
 
-const PRINCIPAL_ORDER: NodeKind[] = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'];
+const PRINCIPAL_ORDER: readonly NodeKind[] = PRINCIPAL_KINDS;
+
+/** Where a kind comes in answers: principal kinds in PRINCIPAL_KINDS order, any other kind after them. */
+export function principalKindRank(kind: NodeKind): number {
+  const i = PRINCIPAL_ORDER.indexOf(kind);
+  return i === -1 ? PRINCIPAL_ORDER.length : i;
+}
+
+/** The same rank for every kind, as a map (the Neo4j store orders by it: `$kindRank[p.ark_kind]`). */
+export const PRINCIPAL_KIND_RANK: Readonly<Record<string, number>> = Object.fromEntries(
+  PRINCIPAL_ORDER.map((k, i) => [k, i]),
+);
 
 function str(v: PropValue | undefined): string | null {
   return typeof v === 'string' ? v : null;
@@ -53,29 +64,6 @@ export function principalSummary(node: NodeFacts, directory?: DirectoryIdentity[
   return summary;
 }
 
-export function comparePrincipals(a: PrincipalSummary, b: PrincipalSummary): number {
-  const ka = PRINCIPAL_ORDER.indexOf(a.type);
-  const kb = PRINCIPAL_ORDER.indexOf(b.type);
-  if (ka !== kb) return ka - kb;
-  const na = a.name.toLowerCase();
-  const nb = b.name.toLowerCase();
-  if (na !== nb) return na < nb ? -1 : 1;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
-/** Sorts in the order of comparePrincipals, lower-casing each name once (not on every comparison). */
-export function sortPrincipals<T extends PrincipalSummary>(list: T[]): T[] {
-  if (list.length < 2) return list;
-  const keyed = list.map((p) => ({ p, kind: PRINCIPAL_ORDER.indexOf(p.type), name: p.name.toLowerCase() }));
-  keyed.sort(
-    (a, b) =>
-      a.kind - b.kind ||
-      (a.name !== b.name ? (a.name < b.name ? -1 : 1) : a.p.id < b.p.id ? -1 : a.p.id > b.p.id ? 1 : 0),
-  );
-  for (let i = 0; i < keyed.length; i++) list[i] = keyed[i]!.p;
-  return list;
-}
-
 /**
  * Builds a PrincipalAccess from a HAS_EFFECTIVE_PERMISSION edge's properties; with `keepPath`, only the paths it
  * keeps (filtered as they are parsed, so the answer is built once).
@@ -116,12 +104,10 @@ export function suggest(input: string, candidates: Iterable<string>, limit = 5):
   return [...new Set(scored.map((s) => s.name))].slice(0, limit);
 }
 
-/** Warnings that apply to a who-can answer. */
-export function dynamicRoleWarnings(principals: PrincipalSummary[]): string[] {
-  return principals
-    .filter((p) => p.type === 'CyberArkRole' && p.members_unknown)
-    .map(
-      (p) =>
-        `role "${p.name}" is dynamic (Script): its members cannot be listed through the API, so users who get access through it are not shown`,
-    );
+/** Warnings that apply to a who-can answer: one per dynamic role (names in answer order) among its principals. */
+export function dynamicRoleWarnings(dynamicRoleNames: string[]): string[] {
+  return dynamicRoleNames.map(
+    (name) =>
+      `role "${name}" is dynamic (Script): its members cannot be listed through the API, so users who get access through it are not shown`,
+  );
 }

@@ -61,21 +61,39 @@ export interface SafeRef {
   tenant_id: string;
 }
 
-export interface WhoCanResult {
+/**
+ * A page of principals: which slice of the answer `principals` holds. Principals are in a fixed order (CyberArk users,
+ * groups, roles, vault users, vault groups; then by lower-cased name, then id), so pages never overlap or skip.
+ */
+export interface PrincipalPage {
+  /** Principals in the whole answer, across all pages. */
+  total: number;
+  offset: number;
+  /** The page size asked for; null when the whole answer was asked for. */
+  limit: number | null;
+}
+
+/** Which principals to return: `limit` of them after skipping `offset`. */
+export interface PageRequest {
+  offset: number;
+  limit: number;
+}
+
+export interface WhoCanResult extends PrincipalPage {
   safe: SafeRef;
   permission: SafePermissionKey;
   permission_display_name: string;
   principals: PrincipalAccess[];
-  /** Things the answer cannot see, e.g. dynamic roles whose members cannot be listed. */
+  /** Things the answer cannot see, e.g. dynamic roles whose members cannot be listed (for the whole answer, not the page). */
   warnings: string[];
 }
 
-export interface ApplicationAccessResult {
+export interface ApplicationAccessResult extends PrincipalPage {
   application: { id: string; name: string; tenant_id: string };
   principals: PrincipalAccess[];
 }
 
-export interface SafeAccessResult {
+export interface SafeAccessResult extends PrincipalPage {
   safe: SafeRef;
   principals: PrincipalAccess[];
   warnings: string[];
@@ -121,7 +139,7 @@ export interface PathsResult {
   truncated: boolean;
 }
 
-export interface AccountAccessResult {
+export interface AccountAccessResult extends PrincipalPage {
   account: {
     id: string;
     native_id: string;

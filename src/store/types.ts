@@ -10,6 +10,7 @@ import type {
   ApplicationAccessResult,
   AssetListResult,
   AssetQuery,
+  PageRequest,
   PathsResult,
   SafeAccessResult,
   UserAccessResult,
@@ -83,15 +84,16 @@ export interface GraphStore {
   stats(): Promise<StoreStats>;
   hasData(): Promise<boolean>;
 
-  whoCan(permission: string, safe: string): Promise<WhoCanResult>;
+  /** Without `page`, every principal; with it, one page of them (PrincipalPage says which). */
+  whoCan(permission: string, safe: string, page?: PageRequest): Promise<WhoCanResult>;
   userAccess(user: string): Promise<UserAccessResult>;
   paths(from: string, safe: string, maxDepth?: number): Promise<PathsResult>;
-  accountAccess(account: string): Promise<AccountAccessResult>;
+  accountAccess(account: string, page?: PageRequest): Promise<AccountAccessResult>;
   /** Every principal with any permission on the safe. */
-  safeAccess(safe: string): Promise<SafeAccessResult>;
+  safeAccess(safe: string, page?: PageRequest): Promise<SafeAccessResult>;
   /** The identity-correlation report (src/queries/correlation-report.ts). */
   correlationReport(): Promise<CorrelationReport>;
   /** Every principal with access to the application. */
-  applicationAccess(application: string): Promise<ApplicationAccessResult>;
+  applicationAccess(application: string, page?: PageRequest): Promise<ApplicationAccessResult>;
   listAssets(query: AssetQuery): Promise<AssetListResult>;
 }

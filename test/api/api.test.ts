@@ -81,6 +81,8 @@ afterAll(async () => {
 const enc = encodeURIComponent;
 const json = (body: string) => JSON.parse(body) as Record<string, unknown>;
 const same = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+/** The page the API answers with when none is asked for. */
+const FIRST_PAGE = { offset: 0, limit: 100 };
 
 describe('sync through the API', () => {
   it('the run is recorded with per-source counts and durations', async () => {
@@ -145,20 +147,42 @@ describe('queries answer exactly what the store answers', () => {
       'reader',
     );
     expect(r.statusCode, r.body).toBe(200);
-    expect(json(r.body)).toEqual(same(await h.store.whoCan('retrieveAccounts', safeName)));
+    expect(json(r.body)).toEqual(same(await h.store.whoCan('retrieveAccounts', safeName, FIRST_PAGE)));
     expect((json(r.body).principals as unknown[]).length).toBeGreaterThan(0);
   });
 
   it('GET /safes/{safe}/access without permission lists every principal with any permission', async () => {
     const r = await h.get(`/api/v1/safes/${enc(safeName)}/access`, 'reader');
-    expect(json(r.body)).toEqual(same(await h.store.safeAccess(safeName)));
+    expect(json(r.body)).toEqual(same(await h.store.safeAccess(safeName, FIRST_PAGE)));
+  });
+
+  it('pages principals: pages in a row are the whole answer, in order, with the total and every warning', async () => {
+    const whole = await h.store.safeAccess(safeName);
+    expect(whole.limit).toBeNull();
+    expect(whole.total).toBe(whole.principals.length);
+    expect(whole.total).toBeGreaterThan(3);
+    const seen: unknown[] = [];
+    for (let offset = 0; offset < whole.total + 2; offset += 2) {
+      const r = await h.get(`/api/v1/safes/${enc(safeName)}/access?offset=${offset}&limit=2`, 'reader');
+      expect(r.statusCode, r.body).toBe(200);
+      const page = json(r.body);
+      expect(page).toMatchObject({ total: whole.total, offset, limit: 2, warnings: whole.warnings });
+      expect((page.principals as unknown[]).length).toBe(Math.max(0, Math.min(2, whole.total - offset)));
+      seen.push(...(page.principals as unknown[]));
+    }
+    expect(seen).toEqual(same(whole.principals));
+    for (const bad of ['limit=0', 'limit=501', 'offset=-1', 'limit=x']) {
+      expectProblem(await h.get(`/api/v1/safes/${enc(safeName)}/access?${bad}`, 'reader'), 400);
+    }
+    const page = await h.get(`/api/v1/accounts/${enc(accountId)}/access?offset=1&limit=1`, 'reader');
+    expect(json(page.body)).toEqual(same(await h.store.accountAccess(accountId, { offset: 1, limit: 1 })));
   });
 
   it('users, accounts and paths', async () => {
     const user = await h.get(`/api/v1/users/${enc(userLogin)}/access`, 'reader');
     expect(json(user.body)).toEqual(same(await h.store.userAccess(userLogin)));
     const account = await h.get(`/api/v1/accounts/${enc(accountId)}/access`, 'reader');
-    expect(json(account.body)).toEqual(same(await h.store.accountAccess(accountId)));
+    expect(json(account.body)).toEqual(same(await h.store.accountAccess(accountId, FIRST_PAGE)));
     const paths = await h.get(`/api/v1/paths?from=${enc(expired.user)}&safe=${enc(expired.safe)}&maxDepth=5`, 'reader');
     const expected = await h.store.paths(expired.user, expired.safe, 5);
     expect(json(paths.body)).toEqual(same(expected));
@@ -568,7 +592,7 @@ describe('real HTTP', () => {
     const who = await fetch(`${base}/api/v1/safes/${enc(safeName)}/access?permission=retrieveAccounts`, {
       headers: { authorization: `Bearer ${h.tokens.reader}` },
     });
-    expect(await who.json()).toEqual(same(await h.store.whoCan('retrieveAccounts', safeName)));
+    expect(await who.json()).toEqual(same(await h.store.whoCan('retrieveAccounts', safeName, FIRST_PAGE)));
   });
 });
 

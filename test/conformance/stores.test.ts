@@ -100,6 +100,36 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
         expect(principals).toBeGreaterThan(0);
       });
 
+      it('pages of principals: identical on both stores, in answer order, and together the whole answer', async () => {
+        const kindOrder = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'];
+        let paged = 0;
+        for (const safe of pick(safes(), 25)) {
+          const whole = await both(stores, (s) => s.safeAccess(safe));
+          if (!whole) continue;
+          // Answer order, checked independently of the stores: kind, lower-cased name, id.
+          const keys = whole.principals.map((p) => [kindOrder.indexOf(p.type), p.name.toLowerCase(), p.id] as const);
+          for (let i = 1; i < keys.length; i++) {
+            const [a, b] = [keys[i - 1]!, keys[i]!];
+            expect(a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2]))), safe).toBe(true);
+          }
+          const pages = [];
+          const size = Math.max(7, Math.ceil(whole.total / 6)); // a handful of pages, however large the safe
+          for (let offset = 0; offset < whole.total; offset += size) {
+            const page = await both(stores, (s) => s.safeAccess(safe, { offset, limit: size }));
+            expect(page).toMatchObject({ total: whole.total, offset, limit: size, warnings: whole.warnings });
+            pages.push(...(page?.principals ?? []));
+            paged++;
+          }
+          expect(pages).toEqual(whole.principals);
+          await both(stores, (s) => s.whoCan('retrieveAccounts', safe, { offset: 2, limit: 3 }));
+          await both(stores, (s) => s.whoCan('manageSafe', safe, { offset: whole.total, limit: 10 }));
+        }
+        for (const app of pick(tenant.identity.applications, 5)) {
+          await both(stores, (s) => s.applicationAccess(app.name, { offset: 1, limit: 2 }));
+        }
+        expect(paged).toBeGreaterThan(0);
+      });
+
       it('user access: safes, roles (direct, implicit, inherited) and applications', async () => {
         for (const user of users()) await both(stores, (s) => s.userAccess(user));
       });

@@ -127,6 +127,34 @@ describe('arkgraph CLI', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/TYPE\s+PRINCIPAL\s+ACTIVE\s+LAST LOGIN\s+PATH/);
     expect(human.stdout).toContain(`SAFE_MEMBER→ ${safe.name}`);
+    expect(body).toMatchObject({ total: body.principals.length, offset: 0, limit: null });
+
+    // --limit/--offset: a page of the same answer, and the table says which principals it shows.
+    const page = await cli(
+      'who-can',
+      'retrieveAccounts',
+      '--safe',
+      safe.name,
+      '--json',
+      '--offset',
+      '1',
+      '--limit',
+      '1',
+    );
+    expect(page.code).toBe(0);
+    expect(JSON.parse(page.stdout)).toEqual({ ...body, offset: 1, limit: 1, principals: body.principals.slice(1, 2) });
+    const table = await cli('who-can', 'retrieveAccounts', '--safe', safe.name, '--limit', '1');
+    expect(table.stdout).toContain(`${body.total} principal${body.total === 1 ? '' : 's'} in all`);
+    expect(table.stdout).toContain(
+      body.total > 1 ? `showing principals 1-1 of ${body.total} (next page: --offset 1 --limit 1)` : 'of 1',
+    );
+    for (const bad of [
+      ['--offset', '2'],
+      ['--limit', '0'],
+      ['--limit', 'x'],
+    ]) {
+      expect((await cli('who-can', 'retrieveAccounts', '--safe', safe.name, ...bad)).code).toBe(2);
+    }
   });
 
   it('access, paths and account-access answer for a user and an account', async () => {

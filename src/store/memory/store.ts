@@ -16,6 +16,7 @@ import {
   type GraphEdge,
   type GraphNode,
   type NodeKind,
+  PRINCIPAL_KINDS,
   type PropValue,
   validateEdge,
   validateNode,
@@ -23,6 +24,7 @@ import {
 import { FORWARD_GRANT_EDGES, REVERSE_GRANT_EDGES } from '../../graph/traversal.js';
 import type { CorrelationReport } from '../../queries/correlation-report.js';
 import {
+  type EffectivePage,
   type GraphReader,
   normalizeNodeProps,
   QueryEngine,
@@ -30,11 +32,13 @@ import {
   type ReaderNode,
   type ReaderStep,
 } from '../../queries/engine.js';
+import { principalKindRank } from '../../queries/shape.js';
 import type {
   AccountAccessResult,
   ApplicationAccessResult,
   AssetListResult,
   AssetQuery,
+  PageRequest,
   PathsResult,
   SafeAccessResult,
   UserAccessResult,
@@ -75,6 +79,10 @@ class EffectiveTable {
   private keyIndex: Map<string, number> | undefined;
   private byResource: Grouped | undefined;
   private byPrincipal: Grouped | undefined;
+  /** Per node index: 1 once the edges into it are in answer order (intoOrdered). */
+  private sortedGroups: Uint8Array | undefined;
+  /** Per node index: its answer rank (see MemoryReader.rankOfSetNodes). */
+  setRanks: Int32Array | undefined;
 
   constructor(readonly stored: StoredEffective) {}
 
@@ -92,11 +100,25 @@ class EffectiveTable {
     return this.keyIndex.get(key);
   }
 
-  /** Edges into the resource: [principal key, edge properties]. */
-  into(resourceKey: string, visit: (principalKey: string, props: Record<string, PropValue>) => void): void {
+  /**
+   * The ids of the edges into the resource, in answer order of their principals (`rank`: per node index of the set,
+   * the principal's place in answers; -1 for a node the graph no longer holds). Each resource's group is sorted in
+   * place the first time it is asked for, so a large safe is sorted once, not on every page.
+   */
+  intoOrdered(resourceKey: string, rank: () => Int32Array): Int32Array {
+    const i = this.indexOf(resourceKey);
+    if (i === undefined) return new Int32Array(0);
     const { set, keys } = this.stored;
     this.byResource ??= group(set.resource, keys.length);
-    this.visitGroup(resourceKey, this.byResource, set.principal, visit);
+    this.sortedGroups ??= new Uint8Array(keys.length);
+    const ids = this.byResource.edges.subarray(this.byResource.offsets[i]!, this.byResource.offsets[i + 1]!);
+    if (this.sortedGroups[i] === 0) {
+      const r = rank();
+      const principal = set.principal;
+      ids.sort((a, b) => r[principal.get(a)]! - r[principal.get(b)]!);
+      this.sortedGroups[i] = 1;
+    }
+    return ids;
   }
 
   /** Edges out of the principal: [resource key, edge properties]. */
@@ -450,25 +472,25 @@ export class MemoryStore implements GraphStore {
 
   private readonly engines = new WeakMap<Loaded, QueryEngine>();
 
-  async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
+  async whoCan(permission: string, safe: string, page?: PageRequest): Promise<WhoCanResult> {
     parsePermission(permission);
-    return this.engine(await this.current()).whoCan(permission, safe);
+    return this.engine(await this.current()).whoCan(permission, safe, page);
   }
 
-  async accountAccess(account: string): Promise<AccountAccessResult> {
-    return this.engine(await this.current()).accountAccess(account);
+  async accountAccess(account: string, page?: PageRequest): Promise<AccountAccessResult> {
+    return this.engine(await this.current()).accountAccess(account, page);
   }
 
-  async safeAccess(safe: string): Promise<SafeAccessResult> {
-    return this.engine(await this.current()).safeAccess(safe);
+  async safeAccess(safe: string, page?: PageRequest): Promise<SafeAccessResult> {
+    return this.engine(await this.current()).safeAccess(safe, page);
   }
 
   async correlationReport(): Promise<CorrelationReport> {
     return this.engine(await this.current()).correlationReport();
   }
 
-  async applicationAccess(application: string): Promise<ApplicationAccessResult> {
-    return this.engine(await this.current()).applicationAccess(application);
+  async applicationAccess(application: string, page?: PageRequest): Promise<ApplicationAccessResult> {
+    return this.engine(await this.current()).applicationAccess(application, page);
   }
 
   async userAccess(user: string): Promise<UserAccessResult> {
@@ -516,15 +538,88 @@ class MemoryReader implements GraphReader {
     return kinds.flatMap((k) => (this.idx.byKind.get(k) ?? []).map((key) => nodeName(this.g.getNodeAttributes(key))));
   }
 
-  async effectiveInto(resourceKey: string): Promise<ReaderEdge[]> {
-    const out: ReaderEdge[] = [];
+  /** Per principal node key, its place in answers (principalKindRank, lower-cased name, id); built once per graph. */
+  private principalRanks(): Map<string, number> {
+    if (!this.ranks) {
+      const keyed: { key: string; kind: number; lower: string; id: string }[] = [];
+      for (const kind of PRINCIPAL_KINDS) {
+        for (const key of this.idx.byKind.get(kind) ?? []) {
+          const a = this.g.getNodeAttributes(key);
+          keyed.push({ key, kind: principalKindRank(kind), lower: nodeName(a).toLowerCase(), id: a.id });
+        }
+      }
+      keyed.sort((a, b) => a.kind - b.kind || compare(a.lower, b.lower) || compare(a.id, b.id));
+      this.ranks = new Map(keyed.map((k, i) => [k.key, i]));
+    }
+    return this.ranks;
+  }
+
+  private ranks: Map<string, number> | undefined;
+
+  /** The answer rank of each node of the computed set (-1: not a principal the graph holds). */
+  private setRanks(table: EffectiveTable): Int32Array {
+    if (!table.setRanks) {
+      const ranks = this.principalRanks();
+      table.setRanks = Int32Array.from(table.stored.keys, (k) => ranks.get(k) ?? -1);
+    }
+    return table.setRanks;
+  }
+
+  /** A role whose members cannot be listed (the key test first: this runs for every principal of a large safe). */
+  private isDynamicRole(key: string): boolean {
+    return key.startsWith('CyberArkRole|') && this.g.getNodeAttributes(key).props.members_unknown === true;
+  }
+
+  async effectiveInto(
+    resourceKey: string,
+    permission: string | null,
+    offset: number,
+    limit: number | null,
+  ): Promise<EffectivePage> {
+    const end = limit === null ? Number.POSITIVE_INFINITY : offset + limit;
+    const page: EffectivePage = { total: 0, edges: [], dynamicRoles: [] };
+    const grants = (permissions: readonly PropValue[]) =>
+      permission === null ? permissions.length > 0 : permissions.includes(permission);
+    const take = (key: string, props: () => Record<string, PropValue>) => {
+      if (page.total >= offset && page.total < end) page.edges.push({ node: this.node(key), props: props() });
+      page.total++;
+      if (this.isDynamicRole(key)) page.dynamicRoles.push(this.node(key));
+    };
+
+    // Computed edges held as graphology edges (writeEffective): few, sorted here on every call.
+    const loose: { key: string; rank: number; props: Record<string, PropValue> }[] = [];
+    const ranks = this.principalRanks();
     this.g.forEachInEdge(resourceKey, (_, e, source) => {
-      if (e.kind === 'HAS_EFFECTIVE_PERMISSION') out.push({ node: this.node(source), props: e.props });
+      if (e.kind !== 'HAS_EFFECTIVE_PERMISSION') return;
+      const permissions = Array.isArray(e.props.permissions) ? e.props.permissions : [];
+      if (grants(permissions)) loose.push({ key: source, rank: ranks.get(source) ?? -1, props: e.props });
     });
-    this.effective?.into(resourceKey, (principal, props) => {
-      if (this.g.hasNode(principal)) out.push({ node: this.node(principal), props });
-    });
-    return out;
+    const table = this.effective;
+    if (loose.length === 0 && table) {
+      // The compact set (writeEffectiveSet): edge ids already in answer order; permissions checked per distinct list.
+      const { set, keys } = table.stored;
+      const rank = this.setRanks(table);
+      const listGrants = set.permissionLists.map(grants);
+      for (const e of table.intoOrdered(resourceKey, () => rank)) {
+        const principal = set.principal.get(e);
+        if (rank[principal] === -1 || !listGrants[set.permissionList.get(e)]) continue;
+        take(keys[principal]!, () => set.props(e));
+      }
+      return page;
+    }
+    // Both kinds at once never happens (each write replaces the other); handled anyway, by sorting them together.
+    if (table) {
+      const { set, keys } = table.stored;
+      for (const e of table.intoOrdered(resourceKey, () => this.setRanks(table))) {
+        const key = keys[set.principal.get(e)]!;
+        if (this.g.hasNode(key) && grants(set.permissionLists[set.permissionList.get(e)]!)) {
+          loose.push({ key, rank: ranks.get(key) ?? -1, props: set.props(e) });
+        }
+      }
+    }
+    loose.sort((a, b) => a.rank - b.rank);
+    for (const l of loose) take(l.key, () => l.props);
+    return page;
   }
 
   async effectiveFrom(principalKey: string): Promise<ReaderEdge[]> {

@@ -15,10 +15,12 @@ import {
   type GraphNode,
   NODE_KINDS,
   type NodeKind,
+  PRINCIPAL_KINDS,
   type PropValue,
 } from '../../graph/schema.js';
 import type { CorrelationReport } from '../../queries/correlation-report.js';
 import {
+  type EffectivePage,
   type GraphReader,
   normalizeNodeProps,
   QueryEngine,
@@ -26,11 +28,13 @@ import {
   type ReaderNode,
   type ReaderStep,
 } from '../../queries/engine.js';
+import { PRINCIPAL_KIND_RANK } from '../../queries/shape.js';
 import type {
   AccountAccessResult,
   ApplicationAccessResult,
   AssetListResult,
   AssetQuery,
+  PageRequest,
   PathsResult,
   SafeAccessResult,
   UserAccessResult,
@@ -289,9 +293,9 @@ export class Neo4jStore implements GraphStore {
     return fn();
   }
 
-  async whoCan(permission: string, safe: string): Promise<WhoCanResult> {
+  async whoCan(permission: string, safe: string, page?: PageRequest): Promise<WhoCanResult> {
     parsePermission(permission);
-    return this.guard(() => this.engine.whoCan(permission, safe));
+    return this.guard(() => this.engine.whoCan(permission, safe, page));
   }
   async userAccess(user: string): Promise<UserAccessResult> {
     return this.guard(() => this.engine.userAccess(user));
@@ -299,17 +303,17 @@ export class Neo4jStore implements GraphStore {
   async paths(from: string, safe: string, maxDepth?: number): Promise<PathsResult> {
     return this.guard(() => this.engine.paths(from, safe, maxDepth));
   }
-  async accountAccess(account: string): Promise<AccountAccessResult> {
-    return this.guard(() => this.engine.accountAccess(account));
+  async accountAccess(account: string, page?: PageRequest): Promise<AccountAccessResult> {
+    return this.guard(() => this.engine.accountAccess(account, page));
   }
-  async safeAccess(safe: string): Promise<SafeAccessResult> {
-    return this.guard(() => this.engine.safeAccess(safe));
+  async safeAccess(safe: string, page?: PageRequest): Promise<SafeAccessResult> {
+    return this.guard(() => this.engine.safeAccess(safe, page));
   }
   async correlationReport(): Promise<CorrelationReport> {
     return this.guard(() => this.engine.correlationReport());
   }
-  async applicationAccess(application: string): Promise<ApplicationAccessResult> {
-    return this.guard(() => this.engine.applicationAccess(application));
+  async applicationAccess(application: string, page?: PageRequest): Promise<ApplicationAccessResult> {
+    return this.guard(() => this.engine.applicationAccess(application, page));
   }
   async listAssets(query: AssetQuery): Promise<AssetListResult> {
     return this.engine.listAssets(query);
@@ -337,8 +341,28 @@ class Neo4jReader implements GraphReader {
     return r.records.map((rec) => ({ node: toReaderNode(rec.get('node')), props: rec.get('props') }));
   }
 
-  effectiveInto(resourceKey: string): Promise<ReaderEdge[]> {
-    return this.edges('effective_into', resourceKey);
+  async effectiveInto(
+    resourceKey: string,
+    permission: string | null,
+    offset: number,
+    limit: number | null,
+  ): Promise<EffectivePage> {
+    const params = { key: resourceKey, permission };
+    const [count, page] = await Promise.all([
+      this.s.run(cypher('effective_into_count'), params),
+      this.s.run(cypher('effective_into'), {
+        ...params,
+        kindRank: PRINCIPAL_KIND_RANK,
+        otherRank: PRINCIPAL_KINDS.length,
+        offset: neo4j.int(offset),
+        limit: neo4j.int(limit ?? Number.MAX_SAFE_INTEGER),
+      }),
+    ]);
+    return {
+      total: Number(count.records[0]?.get('total') ?? 0),
+      edges: page.records.map((rec) => ({ node: toReaderNode(rec.get('node')), props: rec.get('props') })),
+      dynamicRoles: ((count.records[0]?.get('dynamicRoles') ?? []) as Neo4jNode[]).map(toReaderNode),
+    };
   }
 
   effectiveFrom(principalKey: string): Promise<ReaderEdge[]> {
