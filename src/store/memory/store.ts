@@ -570,6 +570,46 @@ class MemoryReader implements GraphReader {
     return key.startsWith('CyberArkRole|') && this.g.getNodeAttributes(key).props.members_unknown === true;
   }
 
+  /** Per resource and permission asked about: how many principals match and the dynamic roles among them. */
+  private readonly intoTotals = new Map<string, { total: number; dynamicRoles: string[] }>();
+
+  /**
+   * A page of the compact set's edges into the resource (writeEffectiveSet): edge ids come in answer order and
+   * permissions are checked once per distinct list. The first request for a resource and permission walks every edge
+   * to count them (about 100,000 for a safe the Everybody role is in); later ones stop at the end of their page.
+   */
+  private tablePage(
+    table: EffectiveTable,
+    resourceKey: string,
+    permission: string | null,
+    offset: number,
+    end: number,
+    grants: (permissions: readonly PropValue[]) => boolean,
+  ): EffectivePage {
+    const { set, keys } = table.stored;
+    const rank = this.setRanks(table);
+    const listGrants = set.permissionLists.map(grants);
+    const totalsKey = `${permission ?? ''}\u0000${resourceKey}`;
+    const known = this.intoTotals.get(totalsKey);
+    const edges: ReaderEdge[] = [];
+    const dynamicRoles: string[] = [];
+    let n = 0;
+    for (const e of table.intoOrdered(resourceKey, () => rank)) {
+      const principal = set.principal.get(e);
+      if (rank[principal] === -1 || !listGrants[set.permissionList.get(e)]) continue;
+      if (n >= offset && n < end) edges.push({ node: this.node(keys[principal]!), props: set.props(e) });
+      n++;
+      if (known) {
+        if (n >= end) break;
+      } else if (this.isDynamicRole(keys[principal]!)) {
+        dynamicRoles.push(keys[principal]!);
+      }
+    }
+    const totals = known ?? { total: n, dynamicRoles };
+    if (!known) this.intoTotals.set(totalsKey, totals);
+    return { total: totals.total, edges, dynamicRoles: totals.dynamicRoles.map((k) => this.node(k)) };
+  }
+
   async effectiveInto(
     resourceKey: string,
     permission: string | null,
@@ -577,14 +617,8 @@ class MemoryReader implements GraphReader {
     limit: number | null,
   ): Promise<EffectivePage> {
     const end = limit === null ? Number.POSITIVE_INFINITY : offset + limit;
-    const page: EffectivePage = { total: 0, edges: [], dynamicRoles: [] };
     const grants = (permissions: readonly PropValue[]) =>
       permission === null ? permissions.length > 0 : permissions.includes(permission);
-    const take = (key: string, props: () => Record<string, PropValue>) => {
-      if (page.total >= offset && page.total < end) page.edges.push({ node: this.node(key), props: props() });
-      page.total++;
-      if (this.isDynamicRole(key)) page.dynamicRoles.push(this.node(key));
-    };
 
     // Computed edges held as graphology edges (writeEffective): few, sorted here on every call.
     const loose: { key: string; rank: number; props: Record<string, PropValue> }[] = [];
@@ -595,18 +629,7 @@ class MemoryReader implements GraphReader {
       if (grants(permissions)) loose.push({ key: source, rank: ranks.get(source) ?? -1, props: e.props });
     });
     const table = this.effective;
-    if (loose.length === 0 && table) {
-      // The compact set (writeEffectiveSet): edge ids already in answer order; permissions checked per distinct list.
-      const { set, keys } = table.stored;
-      const rank = this.setRanks(table);
-      const listGrants = set.permissionLists.map(grants);
-      for (const e of table.intoOrdered(resourceKey, () => rank)) {
-        const principal = set.principal.get(e);
-        if (rank[principal] === -1 || !listGrants[set.permissionList.get(e)]) continue;
-        take(keys[principal]!, () => set.props(e));
-      }
-      return page;
-    }
+    if (loose.length === 0 && table) return this.tablePage(table, resourceKey, permission, offset, end, grants);
     // Both kinds at once never happens (each write replaces the other); handled anyway, by sorting them together.
     if (table) {
       const { set, keys } = table.stored;
@@ -618,8 +641,11 @@ class MemoryReader implements GraphReader {
       }
     }
     loose.sort((a, b) => a.rank - b.rank);
-    for (const l of loose) take(l.key, () => l.props);
-    return page;
+    return {
+      total: loose.length,
+      edges: loose.slice(offset, end).map((l) => ({ node: this.node(l.key), props: l.props })),
+      dynamicRoles: loose.filter((l) => this.isDynamicRole(l.key)).map((l) => this.node(l.key)),
+    };
   }
 
   async effectiveFrom(principalKey: string): Promise<ReaderEdge[]> {
