@@ -8,10 +8,8 @@
  * HAS_EFFECTIVE_PERMISSION edges cost tens of bytes each instead of their full paths_json. Version 1 files (every
  * edge as an "e" line) are still read.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { type EffectiveSet, type EffectiveSetParts, IntColumn } from '../../effective/compute.js';
 import type { GraphEdge, GraphNode, NodeKind, PropValue } from '../../graph/schema.js';
 
@@ -22,6 +20,8 @@ const READABLE_VERSIONS = new Set([1, 2]);
 /** Items per chunked line of the effective section. */
 const CHUNK = 10_000;
 export const SNAPSHOT_FILE = 'graph.ndjson';
+/** Bytes read from a snapshot at a time (the buffer grows while a line is longer; as readline's stream reads). */
+const READ_BYTES = 1 << 16;
 
 export interface StoredNode extends GraphNode {
   syncId: string;
@@ -228,38 +228,47 @@ class EffectiveReader {
       case 'Ef':
         for (const f of items) this.fragments.push(f as string);
         return;
+      case 'El':
+        this.permissionLists = internLists(items as string[][]);
+        return;
+      default:
+        this.numbers(tag, items as number[], items.length);
+    }
+  }
+
+  /** A line of numbers only ("Ec", "Ep", "Ee"): the first `count` values of `v`. */
+  numbers(tag: string, v: ArrayLike<number>, count: number): void {
+    switch (tag) {
       case 'Ec':
-        for (let i = 0; i < items.length; i += 3) {
-          this.chainPrefix.push(items[i] as number);
-          this.chainFragment.push(items[i + 1] as number);
-          this.chainDynamic.push(items[i + 2] as number);
+        if (count % 3 !== 0) throw new Error('a chain row is cut short');
+        for (let i = 0; i < count; i += 3) {
+          this.chainPrefix.push(v[i]!);
+          this.chainFragment.push(v[i + 1]!);
+          this.chainDynamic.push(v[i + 2]!);
         }
         return;
       case 'Ep':
-        for (let i = 0; i < items.length; i += 2) {
-          this.pathChain.push(items[i] as number);
-          this.pathLast.push(items[i + 1] as number);
+        if (count % 2 !== 0) throw new Error('a path row is cut short');
+        for (let i = 0; i < count; i += 2) {
+          this.pathChain.push(v[i]!);
+          this.pathLast.push(v[i + 1]!);
         }
         return;
-      case 'El':
-        this.permissionLists = items as string[][];
-        return;
-      case 'Ee': {
-        const v = items as number[];
-        for (let i = 0; i < v.length; ) {
+      case 'Ee':
+        for (let i = 0; i < count; ) {
+          const length = i + 7 <= count ? v[i + 6]! : -1;
+          if (!(length >= 0) || i + 7 + length > count) throw new Error('an edge row is cut short');
           this.principal.push(v[i]!);
           this.resource.push(v[i + 1]!);
           this.permissionList.push(v[i + 2]!);
           this.pathCount.push(v[i + 3]!);
           this.expiredCount.push(v[i + 4]!);
           this.dynamic.push(v[i + 5]!);
-          const length = v[i + 6]!;
           this.pathStart.push(this.pathRefs.length);
           for (let k = 0; k < length; k++) this.pathRefs.push(v[i + 7 + k]!);
           i += 7 + length;
         }
         return;
-      }
       default:
         throw new Error(`unknown line type ${tag}`);
     }
@@ -276,26 +285,27 @@ class EffectiveReader {
     ) {
       throw new Error('the effective-permission section is incomplete');
     }
+    // The columns' spare capacity is given back, as the store does for a set it computes.
     return {
       keys: this.keys,
       syncId: e.syncId,
       parts: {
         fragments: this.fragments,
         ownFragment: Int32Array.from(this.own),
-        chainPrefix: this.chainPrefix,
-        chainFragment: this.chainFragment,
-        chainDynamic: this.chainDynamic,
-        pathChain: this.pathChain,
-        pathLast: this.pathLast,
+        chainPrefix: this.chainPrefix.trim(),
+        chainFragment: this.chainFragment.trim(),
+        chainDynamic: this.chainDynamic.trim(),
+        pathChain: this.pathChain.trim(),
+        pathLast: this.pathLast.trim(),
         permissionLists: this.permissionLists,
-        principal: this.principal,
-        resource: this.resource,
-        permissionList: this.permissionList,
-        pathCount: this.pathCount,
-        expiredCount: this.expiredCount,
-        dynamic: this.dynamic,
-        pathStart: this.pathStart,
-        pathRefs: this.pathRefs,
+        principal: this.principal.trim(),
+        resource: this.resource.trim(),
+        permissionList: this.permissionList.trim(),
+        pathCount: this.pathCount.trim(),
+        expiredCount: this.expiredCount.trim(),
+        dynamic: this.dynamic.trim(),
+        pathStart: this.pathStart.trim(),
+        pathRefs: this.pathRefs.trim(),
       },
     };
   }
@@ -310,6 +320,116 @@ export async function snapshotExists(dir: string): Promise<boolean> {
   }
 }
 
+/** The permission lists, each permission name one string shared by every list (the parsed line holds a copy each). */
+function internLists(lists: string[][]): string[][] {
+  const names = new Map<string, string>();
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i]!;
+      const known = names.get(name);
+      if (known === undefined) names.set(name, name);
+      else list[i] = known;
+    }
+  }
+  return lists;
+}
+
+/**
+ * Calls `onLine` with each line of `file` as a byte range of `buf` (without its "\n" or "\r\n"; the buffer is reused,
+ * so the range is valid during the call only). One buffer read at a time: no chunk strings kept alive by the lines
+ * sliced from them, no string concatenated across chunks and no promise per line, as with readline.
+ */
+async function forEachLine(file: string, onLine: (buf: Buffer, start: number, end: number) => void): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafeSlow(READ_BYTES);
+    // buf[0, filled) is the start of a line whose end has not been read yet.
+    let filled = 0;
+    for (;;) {
+      if (filled === buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+      const end = filled + bytesRead;
+      if (bytesRead === 0) {
+        if (end > 0) onLine(buf, 0, buf[end - 1] === CR ? end - 1 : end);
+        return;
+      }
+      const view = buf.subarray(0, end);
+      let start = 0;
+      for (let nl = view.indexOf(LF, filled); nl !== -1; nl = view.indexOf(LF, start)) {
+        onLine(buf, start, nl > start && buf[nl - 1] === CR ? nl - 1 : nl);
+        start = nl + 1;
+      }
+      filled = end - start;
+      if (buf.length > READ_BYTES && filled <= READ_BYTES / 2) {
+        // Back to the usual size once the long line is done.
+        const smaller = Buffer.allocUnsafeSlow(READ_BYTES);
+        buf.copy(smaller, 0, start, end);
+        buf = smaller;
+      } else {
+        buf.copy(buf, 0, start, end);
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const E = 0x45;
+
+/** The tag of an "E…" line holding numbers only ("Ec", "Ep", "Ee") when the line starts like one, else undefined. */
+function numberLineTag(buf: Buffer, start: number, end: number): string | undefined {
+  // ["Ex",[
+  if (end - start < 8 || buf[start] !== OPEN || buf[start + 1] !== QUOTE || buf[start + 2] !== E) return undefined;
+  if (buf[start + 4] !== QUOTE || buf[start + 5] !== COMMA || buf[start + 6] !== OPEN) return undefined;
+  const t = buf[start + 3];
+  return t === 0x63 ? 'Ec' : t === 0x70 ? 'Ep' : t === 0x65 ? 'Ee' : undefined;
+}
+
+/**
+ * Parses the integers of a `["Ex",[1,-2,3]]` line into `out` (from the byte after `["Ex",[`) and returns their count,
+ * or -1 for anything but that exact shape of integers of up to 9 digits (JSON.parse then reads the line, as always).
+ */
+function parseIntegers(buf: Buffer, pos: number, end: number, out: { values: Int32Array }): number {
+  let values = out.values;
+  let count = 0;
+  if (buf[pos] === CLOSE) pos++;
+  else
+    for (;;) {
+      const negative = buf[pos] === MINUS;
+      if (negative) pos++;
+      const first = pos;
+      let v = 0;
+      for (let c = buf[pos]!; pos < end && c >= ZERO && c <= NINE; c = buf[++pos]!) v = v * 10 + (c - ZERO);
+      const digits = pos - first;
+      if (digits === 0 || digits > 9 || (digits > 1 && buf[first] === ZERO)) return -1;
+      if (count === values.length) {
+        const bigger = new Int32Array(values.length * 2);
+        bigger.set(values);
+        out.values = values = bigger;
+      }
+      values[count++] = negative ? -v : v;
+      if (pos >= end) return -1;
+      const c = buf[pos++];
+      if (c === CLOSE) break;
+      if (c !== COMMA) return -1;
+    }
+  return pos + 1 === end && buf[pos] === CLOSE ? count : -1;
+}
+
 export async function readSnapshot(
   dir: string,
   onNode: (n: StoredNode) => void,
@@ -318,14 +438,33 @@ export async function readSnapshot(
 ): Promise<{ syncId: string; createdAt: string } | undefined> {
   const file = path.join(dir, SNAPSHOT_FILE);
   if (!(await snapshotExists(dir))) return undefined;
-  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let header: Header | undefined;
   let ended = false;
   let effective: EffectiveReader | undefined;
   let lineNo = 0;
-  for await (const line of lines) {
+  const scratch = { values: new Int32Array(1 << 16) };
+  const corrupt = (error: unknown) =>
+    new StoreError(
+      `snapshot ${file} is corrupt at line ${lineNo} (${(error as Error).message}); run arkgraph sync to rebuild it`,
+    );
+  await forEachLine(file, (buf, start, end) => {
     lineNo++;
-    if (line === '') continue;
+    if (start === end) return;
+    // The numbers of the computed edges (most of the effective section) go straight into their columns.
+    const tag = header ? numberLineTag(buf, start, end) : undefined;
+    if (tag) {
+      const count = parseIntegers(buf, start + 7, end, scratch);
+      if (count >= 0) {
+        if (!effective) throw corrupt(new Error('effective-permission rows before their header'));
+        try {
+          effective.numbers(tag, scratch.values, count);
+        } catch (error) {
+          throw corrupt(error);
+        }
+        return;
+      }
+    }
+    const line = buf.toString('utf8', start, end);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -340,7 +479,7 @@ export async function readSnapshot(
           `snapshot ${file} has format version ${header.version}; this arkgraph reads version ${SNAPSHOT_VERSION}: run arkgraph sync to rebuild it`,
         );
       }
-      continue;
+      return;
     }
     if (Array.isArray(value) && value[0] === 'n') {
       const [, kind, id, nativeId, tenantId, source, syncId, props] = value as NodeLine;
@@ -362,14 +501,12 @@ export async function readSnapshot(
         else if (effective) effective.line(value[0], value[1] as unknown[]);
         else throw new Error('effective-permission rows before their header');
       } catch (error) {
-        throw new StoreError(
-          `snapshot ${file} is corrupt at line ${lineNo} (${(error as Error).message}); run arkgraph sync to rebuild it`,
-        );
+        throw corrupt(error);
       }
     } else if (value && typeof value === 'object' && (value as { end?: boolean }).end) {
       ended = true;
     }
-  }
+  });
   if (!header) throw new StoreError(`snapshot ${file} is empty; run arkgraph sync to rebuild it`);
   if (!ended) throw new StoreError(`snapshot ${file} is truncated; run arkgraph sync to rebuild it`);
   if (effective) {
