@@ -1,7 +1,7 @@
 /**
  * Embedded store: a full sync into a MemoryStore data directory (its peak RSS and phases), the snapshot's size, and
- * in a fresh process the snapshot load time and the peak RSS of a process that loads it and answers queries (who-can,
- * user access, paths — the serving footprint the 2 GiB target is about).
+ * in a fresh process the snapshot load time and the peak RSS of a process that loads it and answers queries (who-can
+ * as the API pages it, user access, paths — the serving footprint the 2 GiB target is about).
  *
  *   node --max-old-space-size=8192 --import tsx bench/embedded-store.ts [--scales small,medium,large] [--fresh]
  */
@@ -45,7 +45,8 @@ async function worker(dir: string, namesFile: string): Promise<LoadResult> {
   start = performance.now();
   let queries = 0;
   for (let i = 0; i < safes.length; i++) {
-    await store.whoCan('retrieveAccounts', safes[i]!);
+    // As `arkgraph serve` answers who-can: the first page of principals (src/api/routes.ts).
+    await store.whoCan('retrieveAccounts', safes[i]!, { offset: 0, limit: 100 });
     const access = await store.userAccess(users[i]!);
     const first = access.safes[0];
     if (first) await store.paths(users[i]!, first.safe.name);
@@ -68,7 +69,7 @@ export async function runEmbeddedStore(opts: { scales: Scale[]; fresh: boolean; 
   const rec = new Recorder('embedded-store', opts.quick);
   rec.note(
     `scales ${opts.scales.join(', ')} (seed ${BENCH_SEED}); sync: runSync into a MemoryStore data dir in a fresh process (simulator in its own process, no latency), peak RSS = max(getrusage maxRSS, sampled RSS); ` +
-      'load: a fresh process (node --expose-gc --max-old-space-size=8192) opens the store, loads the snapshot, answers 50 who-can, 50 user access and up to 50 paths; its peak RSS is getrusage maxRSS',
+      'load: a fresh process (node --expose-gc --max-old-space-size=8192) opens the store, loads the snapshot, answers 50 who-can (the first page of 100 principals, as the API answers), 50 user access and up to 50 paths; its peak RSS is getrusage maxRSS',
   );
   const rows: (string | number | null)[][] = [];
   for (const scale of opts.scales) {
