@@ -74,6 +74,9 @@ function group(column: { get(i: number): number; length: number }, nodes: number
   return { offsets, edges };
 }
 
+/** Above the largest group of edges into one resource (a safe's principals) the sort key can hold. */
+const GROUP_PLACES = 2 ** 26;
+
 /** The computed edges of a graph, kept compact; indexes by endpoint are built on the first query. */
 class EffectiveTable {
   private keyIndex: Map<string, number> | undefined;
@@ -113,9 +116,14 @@ class EffectiveTable {
     this.sortedGroups ??= new Uint8Array(keys.length);
     const ids = this.byResource.edges.subarray(this.byResource.offsets[i]!, this.byResource.offsets[i + 1]!);
     if (this.sortedGroups[i] === 0) {
+      // Sorted as numbers, (rank + 1) × 2^26 + place in the group (exact below 2^53; rank -1 for a gone node): a native
+      // numeric sort, several times faster than a comparator over 100,000 edges. Principals are distinct in a group.
       const r = rank();
-      const principal = set.principal;
-      ids.sort((a, b) => r[principal.get(a)]! - r[principal.get(b)]!);
+      const keyed = new Float64Array(ids.length);
+      for (let k = 0; k < ids.length; k++) keyed[k] = (r[set.principal.get(ids[k]!)]! + 1) * GROUP_PLACES + k;
+      keyed.sort();
+      const original = ids.slice();
+      for (let k = 0; k < keyed.length; k++) ids[k] = original[keyed[k]! % GROUP_PLACES]!;
       this.sortedGroups[i] = 1;
     }
     return ids;
