@@ -59,7 +59,7 @@ export interface EffectivePage {
   dynamicRoles: ReaderNode[];
 }
 
-/** Read primitives a store implements. Results may come in any order: the queries sort. */
+/** Read primitives a store implements. Results may come in any order (the queries sort), unless a primitive says so. */
 export interface GraphReader {
   /** Nodes of the kinds whose graph id, lower-cased name or lower-cased native id equals the value. */
   findNodes(kinds: readonly NodeKind[], field: 'id' | 'name' | 'native', value: string): Promise<ReaderNode[]>;

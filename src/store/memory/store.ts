@@ -282,6 +282,24 @@ class LookupIndex {
     g.forEachNode((key, a) => push(this.byKind, a.kind, key));
   }
 
+  private directoryIn: Map<string, { source: string; edge: StoredEdge }[]> | undefined;
+
+  /**
+   * The ASSUMES_USER and IS_GROUP edges into a node (the directory identities that are this CyberArk user or group),
+   * indexed once per graph: graphology does not index edges by kind, and walking a role's or group's in-edges to find
+   * them meant walking 100,000 HAS_ROLE or MEMBER_OF edges for the Everybody role on a large tenant.
+   */
+  directoryEdgesInto(key: string): readonly { source: string; edge: StoredEdge }[] {
+    if (!this.directoryIn) {
+      const index = new Map<string, { source: string; edge: StoredEdge }[]>();
+      this.g.forEachEdge((_, edge, source, target) => {
+        if (REVERSE_GRANT_EDGES.includes(edge.kind)) push(index, target, { source, edge });
+      });
+      this.directoryIn = index;
+    }
+    return this.directoryIn.get(key) ?? [];
+  }
+
   /** Keys of the nodes of `kind` whose lower-cased name (or native id) is `value`. */
   find(kind: NodeKind, field: 'name' | 'native', value: string): string[] {
     const maps = field === 'name' ? this.byName : this.byNative;
@@ -670,14 +688,13 @@ class MemoryReader implements GraphReader {
   async directoryLinks(keys: readonly string[]) {
     const out: { target: string; node: ReaderNode; matchRule: string | null }[] = [];
     for (const key of keys) {
-      this.g.forEachInEdge(key, (_, e, source) => {
-        if (e.kind !== 'ASSUMES_USER' && e.kind !== 'IS_GROUP') return;
+      for (const { source, edge } of this.idx.directoryEdgesInto(key)) {
         out.push({
           target: key,
           node: this.node(source),
-          matchRule: typeof e.props.match_rule === 'string' ? e.props.match_rule : null,
+          matchRule: typeof edge.props.match_rule === 'string' ? edge.props.match_rule : null,
         });
-      });
+      }
     }
     return out;
   }
@@ -693,11 +710,9 @@ class MemoryReader implements GraphReader {
           });
         }
       });
-      this.g.forEachInEdge(key, (_, e, source) => {
-        if (REVERSE_GRANT_EDGES.includes(e.kind)) {
-          out.push({ from: key, step: { to: this.node(source), kind: e.kind, reverse: true, implicit: false } });
-        }
-      });
+      for (const { source, edge } of this.idx.directoryEdgesInto(key)) {
+        out.push({ from: key, step: { to: this.node(source), kind: edge.kind, reverse: true, implicit: false } });
+      }
     }
     return out;
   }
