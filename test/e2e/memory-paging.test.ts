@@ -85,4 +85,18 @@ describe('embedded store pages: compact computed edges and graph edges answer al
     }
     expect(principals).toBeGreaterThan(0);
   });
+
+  it('requests that arrive while the snapshot loads share one load', async () => {
+    let loads = 0;
+    const fresh = new MemoryStore({ dataDir: dirs[0]!, onSnapshotLoaded: () => loads++ });
+    const safe = tenant.privilegeCloud.safes[0]!.name;
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => fresh.whoCan('retrieveAccounts', safe, { offset: 0, limit: 5 })),
+    );
+    expect(loads).toBe(1);
+    for (const a of answers) expect(a).toEqual(answers[0]);
+    await fresh.whoCan('retrieveAccounts', safe);
+    expect(loads).toBe(1);
+    await fresh.close();
+  });
 });

@@ -345,16 +345,26 @@ function isAlive(pid: number): boolean {
 
 export interface MemoryStoreOptions {
   dataDir: string;
+  /** Called after each load of the snapshot from disk, with its duration (for logs and tests). */
+  onSnapshotLoaded?: (info: { ms: number }) => void;
 }
 
 export class MemoryStore implements GraphStore {
   readonly kind = 'memory' as const;
   private graph: Loaded | undefined;
   private loaded = false;
+  /**
+   * The snapshot load in progress, shared by every request that arrives meanwhile. Without it, each request reaching
+   * a server before the first load ended started a load of its own: on the large tenant (a 30 s load) a client's
+   * retries made the server hold several 2 GB graphs at once.
+   */
+  private loading: Promise<Loaded | undefined> | undefined;
   private readonly dir: string;
+  private readonly onSnapshotLoaded: MemoryStoreOptions['onSnapshotLoaded'];
 
   constructor(options: MemoryStoreOptions) {
     this.dir = path.resolve(options.dataDir);
+    this.onSnapshotLoaded = options.onSnapshotLoaded;
   }
 
   async open(): Promise<void> {}
@@ -362,18 +372,35 @@ export class MemoryStore implements GraphStore {
   async close(): Promise<void> {
     this.graph = undefined;
     this.loaded = false;
+    this.loading = undefined;
   }
 
   /** The last good graph; loaded lazily so that commands that do not query do not pay for it. */
   private async current(): Promise<Loaded> {
     if (!this.loaded) {
-      this.graph = await loadGraph(this.dir);
-      this.loaded = true;
+      this.loading ??= this.loadSnapshot();
+      const graph = await this.loading;
+      // A sync may have installed a newer graph while the snapshot was being read: that one wins.
+      if (!this.loaded) {
+        this.graph = graph;
+        this.loaded = true;
+      }
     }
     if (!this.graph) {
       throw new StoreError(`no graph in ${this.dir} yet: run "arkgraph sync" first (or "arkgraph demo")`);
     }
     return this.graph;
+  }
+
+  private async loadSnapshot(): Promise<Loaded | undefined> {
+    const start = performance.now();
+    try {
+      const graph = await loadGraph(this.dir);
+      if (graph) this.onSnapshotLoaded?.({ ms: performance.now() - start });
+      return graph;
+    } finally {
+      this.loading = undefined;
+    }
   }
 
   async hasData(): Promise<boolean> {
