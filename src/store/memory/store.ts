@@ -84,7 +84,7 @@ class EffectiveTable {
   private byPrincipal: Grouped | undefined;
   /** Per node index: 1 once the edges into it are in answer order (intoOrdered). */
   private sortedGroups: Uint8Array | undefined;
-  /** Per node index: its answer rank (see MemoryReader.rankOfSetNodes). */
+  /** Per node index: its answer rank (built by MemoryReader.setRanks). */
   setRanks: Int32Array | undefined;
 
   constructor(readonly stored: StoredEffective) {}
@@ -131,25 +131,14 @@ class EffectiveTable {
 
   /** Edges out of the principal: [resource key, edge properties]. */
   from(principalKey: string, visit: (resourceKey: string, props: Record<string, PropValue>) => void): void {
-    const { set, keys } = this.stored;
-    this.byPrincipal ??= group(set.principal, keys.length);
-    this.visitGroup(principalKey, this.byPrincipal, set.resource, visit);
-  }
-
-  /** The edges grouped under `key`, each with the key of its other end (from `otherEnd`) and its properties. */
-  private visitGroup(
-    key: string,
-    grouped: Grouped,
-    otherEnd: EffectiveSet['principal'],
-    visit: (otherKey: string, props: Record<string, PropValue>) => void,
-  ): void {
-    const i = this.indexOf(key);
+    const i = this.indexOf(principalKey);
     if (i === undefined) return;
     const { set, keys } = this.stored;
-    const { offsets, edges } = grouped;
+    this.byPrincipal ??= group(set.principal, keys.length);
+    const { offsets, edges } = this.byPrincipal;
     for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
       const e = edges[k]!;
-      visit(keys[otherEnd.get(e)]!, set.props(e));
+      visit(keys[set.resource.get(e)]!, set.props(e));
     }
   }
 }
@@ -673,31 +662,21 @@ class MemoryReader implements GraphReader {
     const grants = (permissions: readonly PropValue[]) =>
       permission === null ? permissions.length > 0 : permissions.includes(permission);
 
-    // Computed edges held as graphology edges (writeEffective): few, sorted here on every call.
-    const loose: { key: string; rank: number; props: Record<string, PropValue> }[] = [];
+    // The computed edges are either the compact set (writeEffectiveSet, what runSync writes) or graph edges
+    // (writeEffective): each write drops the other form (dropEffective).
+    if (this.effective) return this.tablePage(this.effective, resourceKey, permission, offset, end, grants);
     const ranks = this.principalRanks();
+    const found: { key: string; rank: number; props: Record<string, PropValue> }[] = [];
     this.g.forEachInEdge(resourceKey, (_, e, source) => {
       if (e.kind !== 'HAS_EFFECTIVE_PERMISSION') return;
       const permissions = Array.isArray(e.props.permissions) ? e.props.permissions : [];
-      if (grants(permissions)) loose.push({ key: source, rank: ranks.get(source) ?? -1, props: e.props });
+      if (grants(permissions)) found.push({ key: source, rank: ranks.get(source) ?? -1, props: e.props });
     });
-    const table = this.effective;
-    if (loose.length === 0 && table) return this.tablePage(table, resourceKey, permission, offset, end, grants);
-    // Both kinds at once never happens (each write replaces the other); handled anyway, by sorting them together.
-    if (table) {
-      const { set, keys } = table.stored;
-      for (const e of table.intoOrdered(resourceKey, () => this.setRanks(table))) {
-        const key = keys[set.principal.get(e)]!;
-        if (this.g.hasNode(key) && grants(set.permissionLists[set.permissionList.get(e)]!)) {
-          loose.push({ key, rank: ranks.get(key) ?? -1, props: set.props(e) });
-        }
-      }
-    }
-    loose.sort((a, b) => a.rank - b.rank);
+    found.sort((a, b) => a.rank - b.rank);
     return {
-      total: loose.length,
-      edges: loose.slice(offset, end).map((l) => ({ node: this.node(l.key), props: l.props })),
-      dynamicRoles: loose.filter((l) => this.isDynamicRole(l.key)).map((l) => this.node(l.key)),
+      total: found.length,
+      edges: found.slice(offset, end).map((f) => ({ node: this.node(f.key), props: f.props })),
+      dynamicRoles: found.filter((f) => this.isDynamicRole(f.key)).map((f) => this.node(f.key)),
     };
   }
 
