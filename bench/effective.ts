@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { computeEffectiveSet, type EffectiveSet } from '../src/effective/compute.js';
 import type { AccessGraph } from '../src/store/types.js';
-import type { Scale } from '../src/tenant/generate.js';
+import type { Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
 import { accessGraphOf, extractAndTransform } from './lib/pipeline.js';
 import { runInChild, sendResult, startSimulatorProcess } from './lib/processes.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SNAPSHOT_FILE } from '../src/store/memory/snapshot.js';
 import { MemoryStore } from '../src/store/memory/store.js';
-import { generateTenant, type Scale } from '../src/tenant/generate.js';
+import { generateTenant, type Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, parseArgs } from './lib/cli.js';
 import { ensureMemoryData } from './lib/datasets.js';
 import { runInChild, sendResult } from './lib/processes.js';

@@ -36,7 +36,7 @@ import {
   PAGE_SIZES,
 } from '../src/sources/privilegecloud/extract.js';
 import type { PrivilegeCloudRaw } from '../src/sources/privilegecloud/schemas.js';
-import type { Scale } from '../src/tenant/generate.js';
+import type { Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
 import { BENCH_HTTP, identityConfig } from './lib/pipeline.js';
 import { type SimulatorProcess, startSimulatorProcess } from './lib/processes.js';

@@ -7,7 +7,7 @@
  *   BENCH_NEO4J_URI=… node --max-old-space-size=8192 --import tsx bench/full-sync.ts [--scales large] [--store neo4j]
  *        [--resync]
  */
-import type { Scale } from '../src/tenant/generate.js';
+import type { Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, parseArgs } from './lib/cli.js';
 import { recordNeo4jData } from './lib/datasets.js';
 import { NO_NEO4J, neo4jInfo, neo4jTarget, openNeo4jStore, wipe } from './lib/neo4j.js';

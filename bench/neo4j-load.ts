@@ -12,7 +12,7 @@ import { acceptsEffectiveSet, computeEffectiveSet, type EffectiveSet } from '../
 import type { GraphEdge, GraphNode } from '../src/graph/schema.js';
 import { edgeRow, nodeRow } from '../src/store/neo4j/statements.js';
 import type { Neo4jStore } from '../src/store/neo4j/store.js';
-import type { Scale } from '../src/tenant/generate.js';
+import type { Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
 import { localNeo4jPid, NO_NEO4J, neo4jInfo, neo4jTarget, openNeo4jStore, wipe } from './lib/neo4j.js';
 import { accessGraphOf, extractAndTransform } from './lib/pipeline.js';

@@ -14,7 +14,7 @@
 import autocannon from 'autocannon';
 import { MemoryStore } from '../src/store/memory/store.js';
 import type { GraphStore } from '../src/store/types.js';
-import { generateTenant, type Scale } from '../src/tenant/generate.js';
+import { generateTenant, type Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
 import { ensureMemoryData, ensureNeo4jData } from './lib/datasets.js';
 import { NO_NEO4J, neo4jInfo, neo4jTarget, openNeo4jStore } from './lib/neo4j.js';

@@ -8,7 +8,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Scale } from '../../src/tenant/generate.js';
+import type { Scale } from '../../src/tenant/generate/index.js';
 import { BENCH_SEED } from './cli.js';
 import { neo4jTarget, openNeo4jStore, wipe } from './neo4j.js';
 import { runSyncInChild, type SyncWorkerResult } from './sync-worker.js';

@@ -1,7 +1,7 @@
 /** Child processes of the rig: the simulator process, and one benchmark step per fresh process (clean peak RSS). */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Scale } from '../../src/tenant/generate.js';
+import type { Scale } from '../../src/tenant/generate/index.js';
 
 export interface SimulatorProcess {
   identityUrl: string;

@@ -4,7 +4,7 @@
  * the tenant (scale, seed), starts the simulator with the given latency, and answers IPC messages.
  */
 import { startSimulator } from '../../src/simulator/index.js';
-import { generateTenant, type Scale } from '../../src/tenant/generate.js';
+import { generateTenant, type Scale } from '../../src/tenant/generate/index.js';
 
 type Request = { id: number; type: 'counters' | 'reset' | 'close' | 'latency'; latencyMs?: number };
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import type { GraphStore, SyncRunRecord } from '../../src/store/types.js';
 import { runSync } from '../../src/sync/run.js';
-import type { Scale } from '../../src/tenant/generate.js';
+import type { Scale } from '../../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, numberArg, parseArgs } from './cli.js';
 import { neo4jTarget, openNeo4jStore } from './neo4j.js';
 import { syncConfig } from './pipeline.js';

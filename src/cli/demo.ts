@@ -9,7 +9,7 @@ import { startGraphSimulator } from '../simulator/graph.js';
 import { startSimulator } from '../simulator/index.js';
 import { MemoryStore } from '../store/memory/store.js';
 import { runSync } from '../sync/run.js';
-import { generateTenant } from '../tenant/generate.js';
+import { generateTenant } from '../tenant/generate/index.js';
 import type { Logger } from './logger.js';
 import { UsageError } from './main.js';
 import { progressReporter } from './progress.js';

@@ -11,7 +11,7 @@ import { StoreError } from '../store/memory/snapshot.js';
 import { openStore } from '../store/open.js';
 import type { GraphStore } from '../store/types.js';
 import { runSync, type SyncConfig, SyncFailedError } from '../sync/run.js';
-import { TenantValidationError } from '../tenant/format.js';
+import { TenantValidationError } from '../tenant/format/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { progressReporter } from './progress.js';
 import { renderAccountAccess, renderPaths, renderUserAccess, renderWhoCan } from './render.js';

@@ -2,8 +2,8 @@
 import { writeFile } from 'node:fs/promises';
 import { startGraphSimulator } from '../simulator/graph.js';
 import { startSimulator } from '../simulator/index.js';
-import { loadTenantFile, type Tenant } from '../tenant/format.js';
-import { generateTenant } from '../tenant/generate.js';
+import { loadTenantFile, type Tenant } from '../tenant/format/index.js';
+import { generateTenant } from '../tenant/generate/index.js';
 import { type SimulateOptions, UsageError } from './main.js';
 
 function parsePort(value: string | undefined): number | undefined {

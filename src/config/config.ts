@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { CustomRule } from '../correlation/correlate.js';
-import { jsonPath } from '../tenant/format.js';
+import { jsonPath } from '../graph/json-path.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -16,7 +16,7 @@
  * fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`), see ./graph/faults.ts.
  */
 import type { FastifyInstance } from 'fastify';
-import type { EntraSection } from '../tenant/format.js';
+import type { EntraSection } from '../tenant/format/index.js';
 import { FaultController, type FaultRule, type Latency, RequestCounters } from './faults.js';
 import { buildAuthorityServer, DEFAULT_APP_ROLES, GRAPH_APP_ID } from './graph/authority.js';
 import { GraphFaultController } from './graph/faults.js';

@@ -3,7 +3,7 @@
  * Read-only: write endpoints answer `success:false`.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { IdentityUser } from '../tenant/format.js';
+import type { IdentityUser } from '../tenant/format/index.js';
 import { cappedPageSize, type FaultController, faultInjection, type RequestCounters } from './faults.js';
 import {
   bodyOf,

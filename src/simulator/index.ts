@@ -4,7 +4,7 @@
  * shared/reference/cyberark-api.md for the API shapes it follows.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Tenant } from '../tenant/format.js';
+import type { Tenant } from '../tenant/format/index.js';
 import { FaultController, type FaultRule, type Latency, RequestCounters } from './faults.js';
 import { buildIdentityServer } from './identity.js';
 import { TenantModel } from './model.js';

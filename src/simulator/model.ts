@@ -13,7 +13,7 @@ import type {
   IdentityUser,
   Safe,
   Tenant,
-} from '../tenant/format.js';
+} from '../tenant/format/index.js';
 
 const lower = (s: string) => s.toLowerCase();
 

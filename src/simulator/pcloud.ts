@@ -4,7 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { permissionsToFlags } from '../graph/permissions.js';
-import type { Account, Safe, SafeMember, VaultGroup, VaultUser } from '../tenant/format.js';
+import type { Account, Safe, SafeMember, VaultGroup, VaultUser } from '../tenant/format/index.js';
 import { cappedPageSize, type FaultController, faultInjection, type RequestCounters } from './faults.js';
 import {
   bodyOf,

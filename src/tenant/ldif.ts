@@ -23,7 +23,7 @@ import {
   type Rdn,
 } from '../graph/dn.js';
 import { guidToBytes, isoToFiletime, sidToBytes } from '../sources/activedirectory/convert.js';
-import type { ActiveDirectorySection } from './format.js';
+import type { ActiveDirectorySection } from './format/index.js';
 
 export class LdifError extends Error {
   override readonly name = 'LdifError';

@@ -10,8 +10,8 @@ import { EXPORT_COLUMNS } from '../../src/api/access-review.js';
 import { openApiDocument } from '../../src/api/spec.js';
 import { renderPath } from '../../src/cli/render.js';
 import type { PrincipalAccess } from '../../src/queries/types.js';
-import type { Tenant } from '../../src/tenant/format.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import type { Tenant } from '../../src/tenant/format/index.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { type ApiHarness, expectProblem, parseCsvExport, type Role, startApiHarness } from './helpers.js';
 
 const FORMULA_SAFE = '=SUM(1,2)';

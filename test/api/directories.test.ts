@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/graph.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { type ApiHarness, startApiHarness } from './helpers.js';
 
 const tenant = generateTenant('small', 51);

@@ -13,8 +13,8 @@ import { type ArkgraphConfig, loadConfig } from '../../src/config/config.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { runSync } from '../../src/sync/run.js';
-import type { Tenant } from '../../src/tenant/format.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import type { Tenant } from '../../src/tenant/format/index.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from '../e2e/helpers.js';
 
 export type Role = 'reader' | 'reviewer' | 'admin';

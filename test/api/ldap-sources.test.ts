@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testSources } from '../../src/api/source-test.js';
 import { loadConfig } from '../../src/config/config.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { type Slapd, slapdAvailability, startSlapd } from '../support/slapd.js';
 

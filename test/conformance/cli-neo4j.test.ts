@@ -6,7 +6,7 @@ import neo4j from 'neo4j-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { acquireNeo4j, clearDatabase, type Neo4jConnection, neo4jAvailability } from '../support/neo4j.js';
 
 const availability = await neo4jAvailability();

@@ -11,8 +11,8 @@ import { MemoryStore } from '../../src/store/memory/store.js';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
 import type { GraphStore } from '../../src/store/types.js';
 import { runSync, type SyncConfig } from '../../src/sync/run.js';
-import type { Tenant } from '../../src/tenant/format.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import type { Tenant } from '../../src/tenant/format/index.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from '../e2e/helpers.js';
 import { acquireNeo4j, clearDatabase, type Neo4jConnection, neo4jAvailability } from '../support/neo4j.js';
 

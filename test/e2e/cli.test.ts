@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle } from '../oracle/cyberark.js';
 
 const tenant = generateTenant('small', 5);

@@ -8,7 +8,7 @@ import type { RequestEvent } from '../../src/http/index.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { createIdentityClient, extractIdentity, identityAuth } from '../../src/sources/identity/extract.js';
 import { createPrivilegeCloudClient, extractPrivilegeCloud } from '../../src/sources/privilegecloud/extract.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from './helpers.js';
 
 const tenant = generateTenant('small', 7);

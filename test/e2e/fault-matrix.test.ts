@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultRule } from '../../src/simulator/index.js';
 import { SNAPSHOT_FILE } from '../../src/store/memory/snapshot.js';
 import { SyncFailedError } from '../../src/sync/run.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle } from '../oracle/cyberark.js';
 import { type Harness, startHarness } from './helpers.js';
 

@@ -11,7 +11,7 @@ import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import type { GraphStore, SyncWriter } from '../../src/store/types.js';
 import { runSync, type SyncConfig } from '../../src/sync/run.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from './helpers.js';
 
 /** The same store, but its writer offers only writeEffective, so runSync hands it graph edges. */

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrincipalAccess } from '../../src/queries/types.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle, type Who } from '../oracle/cyberark.js';
 import { type Harness, startHarness } from './helpers.js';
 

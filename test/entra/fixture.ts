@@ -5,7 +5,7 @@
  * group, an empty group, and "All Staff" with 106 direct members (36 users + 70 team groups) so member paging happens
  * even at the default page size of 100.
  */
-import { parseTenant, type Tenant, type TenantInput } from '../../src/tenant/format.js';
+import { parseTenant, type Tenant, type TenantInput } from '../../src/tenant/format/index.js';
 
 export const TENANT_ID = '8f0e1d2c-3b4a-4596-a7b8-c9d0e1f2a3b4';
 export const PRIMARY_DOMAIN = 'corp.example';

@@ -13,7 +13,7 @@ import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/gr
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { runSync } from '../../src/sync/run.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { FAST_HTTP } from '../e2e/helpers.js';
 import { CyberArkOracle, type Who } from '../oracle/cyberark.js';

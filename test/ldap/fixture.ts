@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { normalizeDn } from '../../src/graph/dn.js';
-import { type ActiveDirectorySection, parseTenant, type Tenant } from '../../src/tenant/format.js';
+import { type ActiveDirectorySection, parseTenant, type Tenant } from '../../src/tenant/format/index.js';
 
 export const BASE_DN = 'DC=corp,DC=example';
 export const BIND_DN = 'CN=svc-arkgraph,OU=Service Accounts,DC=corp,DC=example';

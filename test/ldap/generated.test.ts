@@ -8,7 +8,7 @@ import { normalizeDn } from '../../src/graph/dn.js';
 import { extractActiveDirectory } from '../../src/sources/activedirectory/extract.js';
 import { transformActiveDirectory } from '../../src/sources/activedirectory/transform.js';
 import type { SourceOutput } from '../../src/sources/types.js';
-import { generateTenant } from '../../src/tenant/generate.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { type Slapd, slapdAvailability, startSlapd } from '../support/slapd.js';
 import { expectedMemberships } from './fixture.js';

@@ -3,7 +3,7 @@
  * src/ (no graph, no traversal, no resolver): set-based fixed points over the tenant's own lists, written to be
  * obviously right rather than fast. The end-to-end tests compare arkgraph's answers with it.
  */
-import type { SafeMember, Tenant } from '../../src/tenant/format.js';
+import type { SafeMember, Tenant } from '../../src/tenant/format/index.js';
 
 export type PrincipalType = 'CyberArkUser' | 'CyberArkGroup' | 'CyberArkRole' | 'VaultUser' | 'VaultGroup';
 

@@ -4,7 +4,7 @@
  * encoding, predefined and expired members, and accounts.
  */
 import { SAFE_PERMISSION_KEYS, type SafePermissionKey } from '../../src/graph/permissions.js';
-import { parseTenant, type Tenant, type TenantInput } from '../../src/tenant/format.js';
+import { parseTenant, type Tenant, type TenantInput } from '../../src/tenant/format/index.js';
 
 export const DS = {
   cds: '09B9A9B0-6CE8-465F-AB03-65766D33B05E',

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonPath, loadTenantFile, parseTenant, TenantValidationError } from '../../src/tenant/format.js';
+import { jsonPath } from '../../src/graph/json-path.js';
+import { loadTenantFile, parseTenant, TenantValidationError } from '../../src/tenant/format/index.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: test documents are deliberately loose and mutated freely
 type Doc = Record<string, any>;

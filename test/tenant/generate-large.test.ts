@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Tenant } from '../../src/tenant/format.js';
-import { generateTenant, SCALES } from '../../src/tenant/generate.js';
+import type { Tenant } from '../../src/tenant/format/index.js';
+import { generateTenant, SCALES } from '../../src/tenant/generate/index.js';
 import { counts } from './scan.js';
 
 // The large tenant is generated once for this file (a few seconds; see docs/tenant-format.md for timings).

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { canonicalPermissions, SAFE_PERMISSION_KEYS, type SafePermissionKey } from '../../src/graph/permissions.js';
-import { parseTenant, type Tenant } from '../../src/tenant/format.js';
+import { parseTenant, type Tenant } from '../../src/tenant/format/index.js';
 import { AMBIGUOUS_MARK } from '../../src/tenant/generate/directories.js';
 import {
   GENERATOR_EPOCH,
@@ -10,7 +10,7 @@ import {
   SCALES,
   type Scale,
   type ScaleSpec,
-} from '../../src/tenant/generate.js';
+} from '../../src/tenant/generate/index.js';
 import { counts, GUID, maxNestingDepth, parseDn, roleEdges, stronglyConnected } from './scan.js';
 
 const EPOCH_S = GENERATOR_EPOCH / 1000;

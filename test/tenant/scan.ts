@@ -1,5 +1,5 @@
 /** Helpers that scan a tenant for structural properties (role nesting depth, cycles, DN parsing). */
-import type { IdentityRole, Tenant } from '../../src/tenant/format.js';
+import type { IdentityRole, Tenant } from '../../src/tenant/format/index.js';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { EntraSection } from '../../tenant/format.js';
+import type { EntraSection } from '../../tenant/format/index.js';
 import { type FaultController, faultInjection, type RequestCounters } from '../faults.js';
 import { bodyOf, headerValue, installBodyParsers, parseBasic, ROUTER_OPTIONS } from '../http.js';
 import type { TokenStore } from '../tokens.js';

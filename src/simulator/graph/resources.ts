@@ -3,7 +3,7 @@
  * group has (values the tenant does not know are null, as Graph sends unset properties), the default property sets
  * returned without `$select` (entra-ad.md §1.2), and `$select` projection.
  */
-import type { EntraGroup, EntraSection, EntraUser } from '../../tenant/format.js';
+import type { EntraGroup, EntraSection, EntraUser } from '../../tenant/format/index.js';
 
 export type Resource = Record<string, unknown>;
 export type ObjectType = 'user' | 'group';

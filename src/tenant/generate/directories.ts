@@ -17,7 +17,7 @@ import type {
   IdentityGroup,
   IdentityUser,
   Tenant,
-} from '../format.js';
+} from '../format/index.js';
 import { Rng } from './rng.js';
 
 /** Description of the CyberArk user the generator makes claim another user's AD account (an ambiguous DN). */

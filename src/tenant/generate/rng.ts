@@ -158,3 +158,33 @@ export class Weighted<T> {
     return this.values[lo]!;
   }
 }
+
+/** Distributes `total` over `n` slots with random sizes in [min, cap], summing exactly to `total`. */
+export function distribute(
+  rng: Rng,
+  total: number,
+  caps: readonly number[],
+  weight: () => number,
+  min: number,
+): number[] {
+  const n = caps.length;
+  const weights = caps.map(() => weight());
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const counts = weights.map((w, i) => Math.max(min, Math.min(caps[i]!, Math.floor((total * w) / sum))));
+  let diff = total - counts.reduce((a, b) => a + b, 0);
+  let i = rng.int(n);
+  let stuck = 0;
+  while (diff !== 0) {
+    if (diff > 0 && counts[i]! < caps[i]!) {
+      counts[i]!++;
+      diff--;
+      stuck = 0;
+    } else if (diff < 0 && counts[i]! > min) {
+      counts[i]!--;
+      diff++;
+      stuck = 0;
+    } else if (++stuck > n) throw new RangeError(`cannot distribute ${total} over ${n} slots`);
+    i = (i + 1) % n;
+  }
+  return counts;
+}
