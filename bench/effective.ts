@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { computeEffectiveSet, type EffectiveSet } from '../src/effective/compute.js';
-import type { AccessGraph } from '../src/store/types.js';
+import type { AccessGraph } from '../src/graph/access-graph.js';
 import type { Scale } from '../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, listArg, numberArg, parseArgs } from './lib/cli.js';
 import { accessGraphOf, extractAndTransform } from './lib/pipeline.js';

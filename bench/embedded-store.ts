@@ -5,10 +5,12 @@
  *
  *   node --max-old-space-size=8192 --import tsx bench/embedded-store.ts [--scales small,medium,large] [--fresh]
  */
+
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { QueryEngine } from '../src/queries/engine.js';
 import { SNAPSHOT_FILE } from '../src/store/memory/snapshot.js';
 import { MemoryStore } from '../src/store/memory/store.js';
 import { generateTenant, type Scale } from '../src/tenant/generate/index.js';
@@ -46,10 +48,10 @@ async function worker(dir: string, namesFile: string): Promise<LoadResult> {
   let queries = 0;
   for (let i = 0; i < safes.length; i++) {
     // As `arkgraph serve` answers who-can: the first page of principals (src/api/routes.ts).
-    await store.whoCan('retrieveAccounts', safes[i]!, { offset: 0, limit: 100 });
-    const access = await store.userAccess(users[i]!);
+    await new QueryEngine(store).whoCan('retrieveAccounts', safes[i]!, { offset: 0, limit: 100 });
+    const access = await new QueryEngine(store).userAccess(users[i]!);
     const first = access.safes[0];
-    if (first) await store.paths(users[i]!, first.safe.name);
+    if (first) await new QueryEngine(store).paths(users[i]!, first.safe.name);
     queries += first ? 3 : 2;
   }
   const queryMs = performance.now() - start;

@@ -11,7 +11,9 @@
  *   node --max-old-space-size=8192 --import tsx bench/queries.ts [--scales medium,large] [--stores memory,neo4j]
  *        [--samples 200] [--repeat 3] [--duration 10] [--connections 8]
  */
+
 import autocannon from 'autocannon';
+import { QueryEngine } from '../src/queries/engine.js';
 import { MemoryStore } from '../src/store/memory/store.js';
 import type { GraphStore } from '../src/store/types.js';
 import { generateTenant, type Scale } from '../src/tenant/generate/index.js';
@@ -73,7 +75,7 @@ async function chooseSample(scale: Scale, store: GraphStore, n: number): Promise
   );
   const pairs: Sample['pairs'] = [];
   for (const user of users) {
-    const access = await store.userAccess(user);
+    const access = await new QueryEngine(store).userAccess(user);
     const reachable = access.safes ?? [];
     if (reachable.length === 0) continue;
     const pick = reachable[Math.floor(random() * reachable.length)]!;
@@ -88,7 +90,7 @@ async function chooseSample(scale: Scale, store: GraphStore, n: number): Promise
   for (const s of tenant.privilegeCloud.safes) {
     const member = s.members.find((m) => everybody.has(m.memberName.toLowerCase()) && m.permissions.length > 0);
     if (!member) continue;
-    const r = await store.whoCan(member.permissions[0]!, s.name, { offset: 0, limit: 1 });
+    const r = await new QueryEngine(store).whoCan(member.permissions[0]!, s.name, { offset: 0, limit: 1 });
     if (r.total > heaviest.principals) {
       heaviest = { safe: s.name, permission: member.permissions[0]!, principals: r.total };
     }
@@ -108,17 +110,17 @@ function calls(
   return {
     'who-can': s.safes.map((safe) => ({
       label: safe,
-      run: (st) => st.whoCan(PERMISSION, safe, API_PAGE),
+      run: (st) => new QueryEngine(st).whoCan(PERMISSION, safe, API_PAGE),
       url: `/api/v1/safes/${encodeURIComponent(safe)}/access?permission=${PERMISSION}`,
     })),
     'user access': s.users.map((user) => ({
       label: user,
-      run: (st) => st.userAccess(user),
+      run: (st) => new QueryEngine(st).userAccess(user),
       url: `/api/v1/users/${encodeURIComponent(user)}/access`,
     })),
     paths: s.pairs.map((p) => ({
       label: `${p.user} → ${p.safe}`,
-      run: (st) => st.paths(p.user, p.safe),
+      run: (st) => new QueryEngine(st).paths(p.user, p.safe),
       url: `/api/v1/paths?from=${encodeURIComponent(p.user)}&safe=${encodeURIComponent(p.safe)}`,
     })),
   };
@@ -271,13 +273,17 @@ export async function runQueries(opts: QueriesOptions): Promise<string> {
         const { safe: heavySafe, permission: heavyPermission } = sample.heaviest;
         const heavyPage = await inProcess(
           store,
-          [{ run: (st) => st.whoCan(heavyPermission, heavySafe, API_PAGE) }],
+          [{ run: (st) => new QueryEngine(st).whoCan(heavyPermission, heavySafe, API_PAGE) }],
           20,
         );
         latencyRows.push(
           latencyRow(scale, kind, 'who-can heaviest safe, first page', 'in process', heavyPage, procLoad()[0]!),
         );
-        const heavy = await inProcess(store, [{ run: (st) => st.whoCan(heavyPermission, heavySafe) }], 5);
+        const heavy = await inProcess(
+          store,
+          [{ run: (st) => new QueryEngine(st).whoCan(heavyPermission, heavySafe) }],
+          5,
+        );
         latencyRows.push(
           latencyRow(scale, kind, 'who-can heaviest safe, whole answer', 'in process', heavy, procLoad()[0]!),
         );

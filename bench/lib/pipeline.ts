@@ -3,6 +3,8 @@
  * the real transforms, and the access graph computeEffective reads (the same slice MemorySyncWriter.readAccessGraph
  * returns on a fresh store: every node and edge but accounts, tenants and sync runs).
  */
+
+import { ACCESS_GRAPH_EXCLUDED_KINDS, type AccessGraph } from '../../src/graph/access-graph.js';
 import type { HttpClient, HttpClientOptions } from '../../src/http/index.js';
 import {
   createIdentityClient,
@@ -14,8 +16,7 @@ import { transformIdentity } from '../../src/sources/identity/transform.js';
 import { createPrivilegeCloudClient, extractPrivilegeCloud } from '../../src/sources/privilegecloud/extract.js';
 import { IdentityLookup, transformPrivilegeCloud } from '../../src/sources/privilegecloud/transform.js';
 import type { SourceOutput } from '../../src/sources/types.js';
-import type { AccessGraph } from '../../src/store/types.js';
-import type { SyncConfig } from '../../src/sync/run.js';
+import type { SyncConfig } from '../../src/sync/config.js';
 import type { SimulatorProcess } from './processes.js';
 
 /** Loopback, no injected faults: retries back off quickly. */
@@ -69,11 +70,9 @@ export async function extractAndTransform(
   return { outputs: [identity, pcloud], ms };
 }
 
-const EXCLUDED = new Set(['Account', 'IdentityTenant', 'PrivilegeCloudTenant', 'EntraTenant', 'ADDomain', 'SyncRun']);
-
 /** The access graph of a fresh sync (what MemorySyncWriter.readAccessGraph returns on an empty store). */
 export function accessGraphOf(outputs: SourceOutput[]): AccessGraph {
-  const nodes = outputs.flatMap((o) => o.nodes.filter((n) => !EXCLUDED.has(n.kind)));
+  const nodes = outputs.flatMap((o) => o.nodes.filter((n) => !ACCESS_GRAPH_EXCLUDED_KINDS.has(n.kind)));
   const kept = new Set(nodes.map((n) => `${n.kind}|${n.id}`));
   const edges = outputs.flatMap((o) =>
     o.edges.filter((e) => kept.has(`${e.from.kind}|${e.from.id}`) && kept.has(`${e.to.kind}|${e.to.id}`)),

@@ -4,8 +4,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { MemoryStore } from '../../src/store/memory/store.js';
-import type { GraphStore, SyncRunRecord } from '../../src/store/types.js';
+import type { GraphStore } from '../../src/store/types.js';
 import { runSync } from '../../src/sync/run.js';
+import type { SyncRunRecord } from '../../src/sync/types.js';
 import type { Scale } from '../../src/tenant/generate/index.js';
 import { BENCH_SEED, isMain, numberArg, parseArgs } from './cli.js';
 import { neo4jTarget, openNeo4jStore } from './neo4j.js';

@@ -14,12 +14,11 @@
  * The column order is a public contract (docs/api.md): new columns are only ever appended.
  */
 
-import { renderPath } from '../cli/render.js';
-import { buildCorrelationReport } from '../correlation/report.js';
+import { CSV_BOM, CSV_EOL, type CsvValue, csvLine } from '../csv.js';
+import type { QueryEngine } from '../queries/engine.js';
+import { renderPath } from '../queries/path-text.js';
 import { suggest } from '../queries/shape.js';
 import type { DirectoryIdentity, GrantPath, PrincipalAccess } from '../queries/types.js';
-import type { GraphStore } from '../store/types.js';
-import { CSV_BOM, CSV_EOL, type CsvValue, csvLine } from './csv.js';
 import { ApiProblem } from './problem.js';
 
 export const EXPORT_COLUMNS = [
@@ -149,7 +148,7 @@ class Context {
   private correlation: { orphans: Set<string>; synced: Set<string> } | undefined;
 
   constructor(
-    readonly store: GraphStore,
+    readonly queries: QueryEngine,
     readonly scope: string,
     readonly inactiveMs: number,
     readonly now: number,
@@ -159,7 +158,7 @@ class Context {
   async prefetchDirectoryTypes(): Promise<void> {
     if (this.prefetched) return;
     for (let offset = 0; ; offset += 5000) {
-      const page = await this.store.listAssets({ type: 'users', offset, limit: 5000 });
+      const page = await this.queries.listAssets({ type: 'users', offset, limit: 5000 });
       for (const item of page.items) this.dirTypes.set(String(item.id), stringOrNull(item.directory_service_type));
       if (offset + page.items.length >= page.total || page.items.length === 0) break;
     }
@@ -169,7 +168,7 @@ class Context {
   async directoryType(p: PrincipalAccess): Promise<string | null> {
     if (this.dirTypes.has(p.id)) return this.dirTypes.get(p.id) ?? null;
     if (this.prefetched) return null;
-    const page = await this.store.listAssets({ type: 'users', search: p.login_name ?? p.name, limit: PAGE });
+    const page = await this.queries.listAssets({ type: 'users', search: p.login_name ?? p.name, limit: PAGE });
     const item = page.items.find((i) => i.id === p.id);
     const type = item ? stringOrNull(item.directory_service_type) : null;
     this.dirTypes.set(p.id, type);
@@ -181,7 +180,7 @@ class Context {
    * correlated directory identity, for the directory types that were synced; null (unknown) for the others.
    */
   async orphan(p: PrincipalAccess): Promise<boolean | null> {
-    this.correlation ??= await loadCorrelation(this.store);
+    this.correlation ??= await loadCorrelation(this.queries);
     const type = (await this.directoryType(p))?.toLowerCase() ?? null;
     if (type === null || !CORRELATED_DIRECTORIES.has(type)) return false;
     if (!this.correlation.synced.has(type)) return null;
@@ -189,8 +188,8 @@ class Context {
   }
 }
 
-async function loadCorrelation(store: GraphStore): Promise<{ orphans: Set<string>; synced: Set<string> }> {
-  const report = await buildCorrelationReport(store);
+async function loadCorrelation(queries: QueryEngine): Promise<{ orphans: Set<string>; synced: Set<string> }> {
+  const report = await queries.correlationReport();
   const synced = new Set<string>();
   for (const d of report.directories) synced.add(d.kind === 'EntraTenant' ? 'fds' : 'adproxy');
   return { orphans: new Set(report.cyberark_orphans.users.map((u) => u.id)), synced };
@@ -274,31 +273,31 @@ async function* resourceRows(
   }
 }
 
-async function* pagedIds(store: GraphStore, type: 'safes' | 'applications'): AsyncGenerator<string> {
+async function* pagedIds(queries: QueryEngine, type: 'safes' | 'applications'): AsyncGenerator<string> {
   for (let offset = 0; ; offset += PAGE) {
-    const page = await store.listAssets({ type, offset, limit: PAGE });
+    const page = await queries.listAssets({ type, offset, limit: PAGE });
     for (const item of page.items) yield String(item.id);
     if (page.items.length < PAGE || offset + page.items.length >= page.total) return;
   }
 }
 
 async function* everyResource(
-  store: GraphStore,
+  queries: QueryEngine,
 ): AsyncGenerator<{ resource: Resource; principals: PrincipalAccess[] }> {
-  for await (const id of pagedIds(store, 'safes')) {
-    const r = await store.safeAccess(id);
+  for await (const id of pagedIds(queries, 'safes')) {
+    const r = await queries.safeAccess(id);
     yield { resource: { type: 'Safe', ...r.safe }, principals: r.principals };
   }
-  for await (const id of pagedIds(store, 'applications')) {
-    const r = await store.applicationAccess(id);
+  for await (const id of pagedIds(queries, 'applications')) {
+    const r = await queries.applicationAccess(id);
     yield { resource: { type: 'CyberArkApplication', ...r.application }, principals: r.principals };
   }
 }
 
-async function resolveRole(store: GraphStore, name: string): Promise<{ id: string; name: string }> {
+async function resolveRole(queries: QueryEngine, name: string): Promise<{ id: string; name: string }> {
   const needle = name.trim();
   const lower = needle.toLowerCase();
-  const page = await store.listAssets({ type: 'roles', search: needle, limit: 10_000 });
+  const page = await queries.listAssets({ type: 'roles', search: needle, limit: 10_000 });
   const byId = page.items.filter((i) => i.id === needle);
   const byName = page.items.filter((i) => String(i.name).toLowerCase() === lower);
   const found = byId.length ? byId : byName;
@@ -310,7 +309,7 @@ async function resolveRole(store: GraphStore, name: string): Promise<{ id: strin
   }
   const all: string[] = [];
   for (let offset = 0; ; offset += 5000) {
-    const p = await store.listAssets({ type: 'roles', offset, limit: 5000 });
+    const p = await queries.listAssets({ type: 'roles', offset, limit: 5000 });
     all.push(...p.items.map((i) => String(i.name)));
     if (p.items.length === 0 || offset + p.items.length >= p.total) break;
   }
@@ -328,16 +327,16 @@ async function resolveRole(store: GraphStore, name: string): Promise<{ id: strin
  * Store errors that happen later end the stream with an error.
  */
 export async function prepareAccessReview(
-  store: GraphStore,
+  queries: QueryEngine,
   scope: ExportScope,
   options: AccessReviewOptions = {},
 ): Promise<AsyncGenerator<AccessReviewRow>> {
   const scopeText = scope.kind === 'all' ? 'all' : `${scope.kind}:${scope.name}`;
-  const ctx = new Context(store, scopeText, (options.inactiveDays ?? 90) * 86_400_000, options.now ?? Date.now());
+  const ctx = new Context(queries, scopeText, (options.inactiveDays ?? 90) * 86_400_000, options.now ?? Date.now());
   const everything = () => true;
 
   if (scope.kind === 'safe') {
-    const r = await store.safeAccess(scope.name);
+    const r = await queries.safeAccess(scope.name);
     return (async function* () {
       if (r.principals.length > 50) await ctx.prefetchDirectoryTypes();
       yield* resourceRows(ctx, { type: 'Safe', ...r.safe }, r.principals, everything);
@@ -345,38 +344,38 @@ export async function prepareAccessReview(
   }
 
   if (scope.kind === 'user') {
-    const u = await store.userAccess(scope.name);
+    const u = await queries.userAccess(scope.name);
     const userId = u.user.id;
     const mine = (p: PrincipalAccess) => p.id === userId;
     return (async function* () {
       for (const s of u.safes) {
-        const r = await store.safeAccess(s.safe.id);
+        const r = await queries.safeAccess(s.safe.id);
         yield* resourceRows(ctx, { type: 'Safe', ...r.safe }, r.principals, mine);
       }
       for (const a of u.applications) {
-        const r = await store.applicationAccess(a.application.id);
+        const r = await queries.applicationAccess(a.application.id);
         yield* resourceRows(ctx, { type: 'CyberArkApplication', ...r.application }, r.principals, mine);
       }
     })();
   }
 
   if (scope.kind === 'role') {
-    const role = await resolveRole(store, scope.name);
+    const role = await resolveRole(queries, scope.name);
     const throughRole = (p: PrincipalAccess, path: GrantPath | undefined) =>
       p.id === role.id || (path?.some((s) => s.kind === 'CyberArkRole' && s.id === role.id) ?? false);
     return (async function* () {
       await ctx.prefetchDirectoryTypes();
-      for await (const { resource, principals } of everyResource(store)) {
+      for await (const { resource, principals } of everyResource(queries)) {
         yield* resourceRows(ctx, resource, principals, throughRole);
       }
     })();
   }
 
   // all: fail now (e.g. no graph yet) rather than after the headers went out.
-  await store.listAssets({ type: 'safes', limit: 1 });
+  await queries.listAssets({ type: 'safes', limit: 1 });
   return (async function* () {
     await ctx.prefetchDirectoryTypes();
-    for await (const { resource, principals } of everyResource(store)) {
+    for await (const { resource, principals } of everyResource(queries)) {
       yield* resourceRows(ctx, resource, principals, everything);
     }
   })();

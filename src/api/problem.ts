@@ -9,7 +9,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { UnknownPermissionError } from '../graph/permissions.js';
 import { isSourceError, scrubSecrets } from '../http/index.js';
 import { AmbiguousNameError, NotFoundError } from '../queries/types.js';
-import { StoreError } from '../store/memory/snapshot.js';
+import { isStoreFailure, StoreError } from '../store/errors.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -130,15 +130,6 @@ function isFastifyError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('FST_');
 }
 
-function isStoreFailure(error: unknown): boolean {
-  if (error instanceof StoreError) return true;
-  // A system error (EACCES, EISDIR, ECONNREFUSED …) can only come from the store in a query route.
-  const sys = error as { code?: unknown; syscall?: unknown };
-  if (typeof sys?.code === 'string' && typeof sys.syscall === 'string') return true;
-  const name = (error as { name?: string })?.name ?? '';
-  return /Neo4j/i.test(name);
-}
-
 /** Maps any thrown value to a problem. Unknown errors become a 500 whose detail says nothing about internals. */
 export function problemFor(error: unknown): {
   status: number;
@@ -202,13 +193,15 @@ export function problemFor(error: unknown): {
   if (error instanceof RangeError && !isFastifyError(error)) {
     return { status: 400, slug: 'bad-request', detail: error.message, extra: {}, headers: {} };
   }
-  if (isStoreFailure(error)) {
+  // A system error (EACCES, EISDIR, ECONNREFUSED …) can only come from the store in a query route.
+  if (isStoreFailure(error, { systemErrors: true })) {
     return {
       status: 503,
       slug: 'store-unavailable',
-      detail: /no graph/.test((error as Error).message)
-        ? 'no graph yet: run a sync first (POST /api/v1/sync or arkgraph sync)'
-        : 'the graph store is unreachable or unreadable',
+      detail:
+        error instanceof StoreError && error.reason === 'no-graph'
+          ? 'no graph yet: run a sync first (POST /api/v1/sync or arkgraph sync)'
+          : 'the graph store is unreachable or unreadable',
       extra: {},
       headers: { 'retry-after': '30' },
     };

@@ -4,11 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ArkgraphConfig } from '../config/config.js';
-import { buildCorrelationReport, CORRELATION_CSV_COLUMNS, correlationReportRows } from '../correlation/report.js';
+import { CSV_BOM, CSV_CONTENT_TYPE, CSV_EOL, csvLine } from '../csv.js';
+import { CORRELATION_CSV_COLUMNS, correlationReportRows } from '../queries/correlation-report.js';
+import { QueryEngine } from '../queries/engine.js';
 import { ASSET_TYPES, type PageRequest } from '../queries/types.js';
 import type { GraphStore } from '../store/types.js';
 import { csvChunks, jsonChunks, parseScope, prepareAccessReview } from './access-review.js';
-import { CSV_BOM, CSV_CONTENT_TYPE, CSV_EOL, csvLine } from './csv.js';
 import { ApiProblem } from './problem.js';
 import {
   accountAccessSchema,
@@ -97,6 +98,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): Promise<void> {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { store, syncs } = ctx;
+  const queries = new QueryEngine(store);
 
   // ------------------------------------------------------------------------------------------ operations
   app.get(
@@ -153,7 +155,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
       const { safe } = request.params;
       const { permission } = request.query;
       const page = pageOf(request.query);
-      return permission !== undefined ? store.whoCan(permission, safe, page) : store.safeAccess(safe, page);
+      return permission !== undefined ? queries.whoCan(permission, safe, page) : queries.safeAccess(safe, page);
     },
   );
 
@@ -168,7 +170,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
         response: { 200: userAccessSchema, ...problems(...READER_ERRORS, 404) },
       },
     },
-    async (request) => store.userAccess(request.params.user),
+    async (request) => queries.userAccess(request.params.user),
   );
 
   app.get(
@@ -182,7 +184,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
         response: { 200: accountAccessSchema, ...problems(...READER_ERRORS, 404) },
       },
     },
-    async (request) => store.accountAccess(request.params.account, pageOf(request.query)),
+    async (request) => queries.accountAccess(request.params.account, pageOf(request.query)),
   );
 
   app.get(
@@ -203,7 +205,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
     },
     async (request) => {
       const { from, safe, maxDepth } = request.query;
-      return store.paths(from, safe, maxDepth);
+      return queries.paths(from, safe, maxDepth);
     },
   );
 
@@ -226,7 +228,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
       },
       async (request) => {
         const { search } = request.query;
-        const page = await store.listAssets({
+        const page = await queries.listAssets({
           type,
           ...pageOf(request.query),
           ...(search !== undefined ? { search } : {}),
@@ -263,7 +265,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
     async (request, reply) => {
       const { scope, format, inactiveDays } = request.query;
       const csv = wantsCsv(request, format);
-      const rows = await prepareAccessReview(store, parseScope(scope), {
+      const rows = await prepareAccessReview(queries, parseScope(scope), {
         inactiveDays: inactiveDays ?? ctx.inactiveDays,
       });
       const stream = Readable.from(csv ? csvChunks(rows) : jsonChunks(rows), { objectMode: false });
@@ -291,7 +293,7 @@ export async function registerRoutes(root: FastifyInstance, ctx: RouteContext): 
       },
     },
     async (request, reply) => {
-      const report = await buildCorrelationReport(store);
+      const report = await queries.correlationReport();
       if (!wantsCsv(request, request.query.format)) return report as z.infer<typeof correlationReportSchema>;
       const lines = [
         csvLine(CORRELATION_CSV_COLUMNS),

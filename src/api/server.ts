@@ -23,10 +23,11 @@ import Fastify, {
   type onRequestAsyncHookHandler,
 } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { Logger } from '../cli/logger.js';
 import type { ArkgraphConfig } from '../config/config.js';
 import { scrubSecrets } from '../http/index.js';
+import type { Logger } from '../log.js';
 import type { GraphStore } from '../store/types.js';
+import { syncConfigFrom } from '../sync/config.js';
 import { runSync } from '../sync/run.js';
 import { type ApiPrincipal, type ApiRole, type ApiToken, bearerToken, roleAllows, TokenVerifier } from './auth.js';
 import { swaggerOptions } from './openapi.js';
@@ -91,8 +92,6 @@ const INSECURE_PRINCIPAL: ApiPrincipal = { name: 'insecure-no-auth', role: 'admi
 
 async function defaultSyncRunner(store: GraphStore, config: ArkgraphConfig): Promise<SyncRunner | undefined> {
   if (!config.identity) return undefined;
-  // Lazy: the CLI module is only needed to translate the configuration.
-  const { syncConfigFrom } = await import('../cli/main.js');
   const syncConfig = syncConfigFrom(config);
   return (hooks) => runSync(store, syncConfig, hooks);
 }

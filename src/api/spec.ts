@@ -4,8 +4,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger } from '../cli/logger.js';
 import type { ArkgraphConfig } from '../config/config.js';
+import { createLogger } from '../log.js';
 import { MemoryStore } from '../store/memory/store.js';
 import { buildApi } from './server.js';
 

@@ -5,10 +5,11 @@
  * as failed — also when it fails before runSync could record it (e.g. the store is locked).
  */
 import { Cron } from 'croner';
-import type { Logger } from '../cli/logger.js';
 import { scrubSecrets } from '../http/index.js';
-import type { GraphStore, SyncRunRecord } from '../store/types.js';
+import type { Logger } from '../log.js';
+import type { GraphStore } from '../store/types.js';
 import { newSyncId, SyncFailedError, type SyncHooks } from '../sync/run.js';
+import type { SyncRunRecord } from '../sync/types.js';
 
 /** Runs one sync with the given hooks (the default calls runSync with the configured sources). */
 export type SyncRunner = (hooks: SyncHooks) => Promise<SyncRunRecord>;

@@ -5,24 +5,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Logger } from '../log.js';
+import { QueryEngine } from '../queries/engine.js';
+import { renderPath } from '../queries/path-text.js';
 import { startGraphSimulator } from '../simulator/graph.js';
 import { startSimulator } from '../simulator/index.js';
 import { MemoryStore } from '../store/memory/store.js';
 import { runSync } from '../sync/run.js';
 import { generateTenant } from '../tenant/generate/index.js';
-import type { Logger } from './logger.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import { progressReporter } from './progress.js';
-import { renderPath, renderWhoCan } from './render.js';
+import { renderWhoCan } from './render.js';
 import { credentialsText, waitForSignal } from './simulate.js';
 
 /** Picks the safe whose retrieveAccounts answer has the most varied explanations (nesting, groups, Everybody). */
-async function interestingSafe(store: MemoryStore): Promise<string | undefined> {
-  const safes = await store.listAssets({ type: 'safes', limit: 100_000 });
+async function interestingSafe(queries: QueryEngine): Promise<string | undefined> {
+  const safes = await queries.listAssets({ type: 'safes', limit: 100_000 });
   let best: { name: string; score: number } | undefined;
   for (const item of safes.items) {
     const name = String(item.name);
-    const r = await store.whoCan('retrieveAccounts', name);
+    const r = await queries.whoCan('retrieveAccounts', name);
     const users = r.principals.filter((p) => p.type === 'CyberArkUser');
     const shapes = new Set(users.map((u) => (u.paths[0] ?? []).map((s) => s.via ?? s.kind).join('>')));
     const deepest = Math.max(0, ...users.map((u) => u.paths[0]?.length ?? 0));
@@ -77,10 +79,11 @@ export async function demoCommand(
     io.out(
       `Sync ${run.status} in ${Object.values(run.durationsMs).reduce((a, b) => Math.max(a, b), 0)} ms: ${counts.CyberArkUser ?? 0} users, ${counts.CyberArkRole ?? 0} roles, ${counts.Safe ?? 0} safes, ${counts.SAFE_MEMBER ?? 0} safe memberships, ${counts.HAS_EFFECTIVE_PERMISSION ?? 0} effective permissions.\n`,
     );
-    const safe = await interestingSafe(store);
+    const queries = new QueryEngine(store);
+    const safe = await interestingSafe(queries);
     if (safe) {
       io.out(`$ arkgraph who-can retrieveAccounts --safe "${safe}"\n`);
-      const answer = await store.whoCan('retrieveAccounts', safe);
+      const answer = await queries.whoCan('retrieveAccounts', safe);
       io.out(renderWhoCan(answer));
       const viaEntra = answer.principals
         .map((p) => p.paths.find((path) => path.some((s) => s.via === 'ASSUMES_USER')))

@@ -3,23 +3,19 @@
  * Exit codes: 0 success, 2 usage or validation error, 3 a source failed, 4 store error.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { type ArkgraphConfig, ConfigError, ENV_VARS, loadConfig } from '../config/config.js';
-import { UnknownPermissionError } from '../graph/permissions.js';
-import { isSourceError } from '../http/index.js';
-import { AmbiguousNameError, NotFoundError, type PageRequest } from '../queries/types.js';
-import { StoreError } from '../store/memory/snapshot.js';
+import { type ArkgraphConfig, ENV_VARS, loadConfig } from '../config/config.js';
+import { createLogger, type Logger } from '../log.js';
+import { QueryEngine } from '../queries/engine.js';
+import type { PageRequest } from '../queries/types.js';
 import { openStore } from '../store/open.js';
 import type { GraphStore } from '../store/types.js';
-import { runSync, type SyncConfig, SyncFailedError } from '../sync/run.js';
-import { TenantValidationError } from '../tenant/format/index.js';
-import { createLogger, type Logger } from './logger.js';
+import { syncConfigFrom } from '../sync/config.js';
+import { runSync } from '../sync/run.js';
+import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { progressReporter } from './progress.js';
 import { renderAccountAccess, renderPaths, renderUserAccess, renderWhoCan } from './render.js';
 import { registerServeCommand } from './serve.js';
-
-export const EXIT = { ok: 0, usage: 2, source: 3, store: 4 } as const;
-
-export class UsageError extends Error {}
+import type { SimulateOptions } from './simulate.js';
 
 interface Io {
   out: (text: string) => void;
@@ -30,26 +26,6 @@ const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
-
-export function exitCodeFor(error: unknown): number {
-  if (
-    error instanceof CommanderError ||
-    error instanceof UsageError ||
-    error instanceof ConfigError ||
-    error instanceof TenantValidationError ||
-    error instanceof UnknownPermissionError ||
-    error instanceof NotFoundError ||
-    error instanceof AmbiguousNameError ||
-    error instanceof RangeError
-  ) {
-    return EXIT.usage;
-  }
-  if (error instanceof SyncFailedError || isSourceError(error)) return EXIT.source;
-  if (error instanceof StoreError) return EXIT.store;
-  const name = (error as { name?: string })?.name ?? '';
-  if (/Neo4j|Store/i.test(name)) return EXIT.store;
-  return 1;
-}
 
 function envHelp(): string {
   return `\nEnvironment (wins over the config file; secrets only from the environment or files):\n${ENV_VARS.map(
@@ -82,51 +58,9 @@ async function withStore<T>(cmd: Command, fn: (store: GraphStore, config: Arkgra
   }
 }
 
-export function syncConfigFrom(config: ArkgraphConfig, overrides: { allowPartial?: boolean } = {}): SyncConfig {
-  if (!config.identity) {
-    throw new ConfigError(
-      'CyberArk Identity is not configured: set ARKGRAPH_IDENTITY_URL, ARKGRAPH_CLIENT_ID and ARKGRAPH_CLIENT_SECRET (see arkgraph --help)',
-    );
-  }
-  return {
-    identity: {
-      identityUrl: config.identity.url,
-      clientId: config.identity.clientId,
-      clientSecret: config.identity.clientSecret,
-      ...(config.identity.oauthAppId ? { oauthAppId: config.identity.oauthAppId } : {}),
-      ...(config.identity.oauthScope ? { oauthScope: config.identity.oauthScope } : {}),
-    },
-    ...(config.privilegeCloud
-      ? {
-          privilegeCloud: {
-            pcloudUrl: config.privilegeCloud.url,
-            ...(config.privilegeCloud.pas ? { pas: config.privilegeCloud.pas } : {}),
-          },
-        }
-      : {}),
-    ...(config.entra ? { entra: { ...config.entra } } : {}),
-    ...(config.activeDirectory
-      ? {
-          activeDirectory: {
-            url: config.activeDirectory.url,
-            bindDn: config.activeDirectory.bindDn,
-            bindPassword: config.activeDirectory.bindPassword,
-            baseDn: config.activeDirectory.baseDn,
-            startTls: config.activeDirectory.startTls,
-            ...(config.activeDirectory.caFile ? { tlsCaFile: config.activeDirectory.caFile } : {}),
-          },
-        }
-      : {}),
-    ...(config.correlationRules.length ? { correlationRules: config.correlationRules } : {}),
-    http: {
-      concurrency: config.http.concurrency,
-      timeoutMs: config.http.timeoutMs,
-      maxAttempts: config.http.maxAttempts,
-    },
-    pageSize: config.sync.pageSize,
-    maxPaths: config.sync.maxPaths,
-    allowPartial: overrides.allowPartial ?? config.sync.allowPartial,
-  };
+/** The query commands ask the one query engine, over whichever store is configured. */
+function withQueries<T>(cmd: Command, fn: (queries: QueryEngine) => Promise<T>): Promise<T> {
+  return withStore(cmd, (store) => fn(new QueryEngine(store)));
 }
 
 interface PageOptions {
@@ -204,8 +138,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--json', 'JSON output')
     .action(async (permission: string, opts: { safe: string; json?: boolean } & PageOptions, cmd: Command) => {
       const page = pageFrom(opts);
-      await withStore(cmd, async (store) => {
-        const r = await store.whoCan(permission, opts.safe, page);
+      await withQueries(cmd, async (queries) => {
+        const r = await queries.whoCan(permission, opts.safe, page);
         print(io, opts.json, r, () => renderWhoCan(r));
       });
     });
@@ -216,8 +150,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .requiredOption('--user <login>', 'login name (any case)')
     .option('--json', 'JSON output')
     .action(async (opts: { user: string; json?: boolean }, cmd: Command) => {
-      await withStore(cmd, async (store) => {
-        const r = await store.userAccess(opts.user);
+      await withQueries(cmd, async (queries) => {
+        const r = await queries.userAccess(opts.user);
         print(io, opts.json, r, () => renderUserAccess(r));
       });
     });
@@ -232,8 +166,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .action(async (opts: { from: string; safe: string; maxDepth: string; json?: boolean }, cmd: Command) => {
       const depth = Number(opts.maxDepth);
       if (!Number.isInteger(depth)) throw new UsageError(`--max-depth must be an integer, got "${opts.maxDepth}"`);
-      await withStore(cmd, async (store) => {
-        const r = await store.paths(opts.from, opts.safe, depth);
+      await withQueries(cmd, async (queries) => {
+        const r = await queries.paths(opts.from, opts.safe, depth);
         print(io, opts.json, r, () => renderPaths(r));
       });
     });
@@ -247,8 +181,8 @@ export function buildProgram(io: Io = defaultIo): Command {
     .option('--json', 'JSON output')
     .action(async (opts: { account: string; json?: boolean } & PageOptions, cmd: Command) => {
       const page = pageFrom(opts);
-      await withStore(cmd, async (store) => {
-        const r = await store.accountAccess(opts.account, page);
+      await withQueries(cmd, async (queries) => {
+        const r = await queries.accountAccess(opts.account, page);
         print(io, opts.json, r, () => renderAccountAccess(r));
       });
     });
@@ -262,7 +196,7 @@ export function buildProgram(io: Io = defaultIo): Command {
     .action(async (name: string, opts: { format: 'json' | 'csv'; out?: string }, cmd: Command) => {
       if (name !== 'correlation') throw new UsageError(`unknown report "${name}"; available: correlation`);
       const { correlationReportCommand } = await import('./report.js');
-      await withStore(cmd, (store) => correlationReportCommand(store, opts, io));
+      await withQueries(cmd, (queries) => correlationReportCommand(queries, opts, io));
     });
 
   program
@@ -315,16 +249,7 @@ export function buildProgram(io: Io = defaultIo): Command {
   return program;
 }
 
-export interface SimulateOptions {
-  tenant?: string;
-  generate?: 'small' | 'medium' | 'large';
-  seed: string;
-  port?: string;
-  tokenTtl: string;
-  writeTenant?: string;
-}
-
-function syncSummary(run: import('../store/types.js').SyncRunRecord): string {
+function syncSummary(run: import('../sync/types.js').SyncRunRecord): string {
   const lines = [`sync ${run.id}: ${run.status}`];
   for (const [source, counts] of Object.entries(run.counts)) {
     lines.push(

@@ -1,22 +1,14 @@
 /** Human-readable output of the query commands: tables with one path per principal. */
+
+import { renderPath } from '../queries/path-text.js';
 import type {
   AccountAccessResult,
-  GrantPath,
   PathsResult,
   PrincipalAccess,
   PrincipalPage,
   UserAccessResult,
   WhoCanResult,
 } from '../queries/types.js';
-
-export function renderPath(path: GrantPath): string {
-  return path
-    .map((step, i) => {
-      if (i === 0 || !step.via) return step.name;
-      return step.reverse ? ` ←${step.via}─ ${step.name}` : ` ─${step.via}→ ${step.name}`;
-    })
-    .join('');
-}
 
 /** Pads every column but the last; cells are single-line. */
 export function table(header: string[], rows: string[][]): string {

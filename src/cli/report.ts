@@ -1,15 +1,15 @@
 /** `arkgraph report correlation`: the identity-correlation report as JSON (default) or CSV, to stdout or a file. */
 import { writeFile } from 'node:fs/promises';
-import { CSV_BOM, CSV_EOL, csvLine } from '../api/csv.js';
-import { buildCorrelationReport, CORRELATION_CSV_COLUMNS, correlationReportRows } from '../correlation/report.js';
-import type { GraphStore } from '../store/types.js';
+import { CSV_BOM, CSV_EOL, csvLine } from '../csv.js';
+import { CORRELATION_CSV_COLUMNS, correlationReportRows } from '../queries/correlation-report.js';
+import type { QueryEngine } from '../queries/engine.js';
 
 export async function correlationReportCommand(
-  store: GraphStore,
+  queries: QueryEngine,
   opts: { format: 'json' | 'csv'; out?: string },
   io: { out: (t: string) => void },
 ): Promise<void> {
-  const report = await buildCorrelationReport(store);
+  const report = await queries.correlationReport();
   let text: string;
   if (opts.format === 'csv') {
     const rows = correlationReportRows(report).map((r) => csvLine(CORRELATION_CSV_COLUMNS.map((c) => r[c])));

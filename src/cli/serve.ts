@@ -5,8 +5,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { isLoopbackHost } from '../http/index.js';
+import { createLogger } from '../log.js';
 import { openStore } from '../store/open.js';
-import { createLogger } from './logger.js';
 
 export interface ServeIo {
   out: (text: string) => void;

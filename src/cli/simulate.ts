@@ -4,7 +4,16 @@ import { startGraphSimulator } from '../simulator/graph.js';
 import { startSimulator } from '../simulator/index.js';
 import { loadTenantFile, type Tenant } from '../tenant/format/index.js';
 import { generateTenant } from '../tenant/generate/index.js';
-import { type SimulateOptions, UsageError } from './main.js';
+import { UsageError } from './errors.js';
+
+export interface SimulateOptions {
+  tenant?: string;
+  generate?: 'small' | 'medium' | 'large';
+  seed: string;
+  port?: string;
+  tokenTtl: string;
+  writeTenant?: string;
+}
 
 function parsePort(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -6,8 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { CustomRule } from '../correlation/correlate.js';
 import { jsonPath } from '../graph/json-path.js';
+import type { CustomRule } from './correlation-rule.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {

@@ -11,21 +11,10 @@
  * Custom rules from the configuration run for identities the default rule left unmatched.
  * A key with several candidates — on either side — never creates an edge: it is reported as ambiguous.
  */
+
+import type { CustomRule } from '../config/correlation-rule.js';
 import { normalizeDn } from '../graph/dn.js';
 import type { GraphEdge, GraphNode, NodeKind, PropValue } from '../graph/schema.js';
-
-export interface CustomRule {
-  /** Shown as match_rule / correlation_rule. */
-  name: string;
-  directory: 'entra' | 'activedirectory';
-  kind: 'user' | 'group';
-  /** Property of the directory node (schema name, e.g. mail, on_premises_sam_account_name, user_principal_name). */
-  directoryProperty: string;
-  /** Property of the CyberArk node (e.g. email, login_name, name, display_name). */
-  cyberarkProperty: string;
-  /** How values are compared: case-insensitively (default), exactly, or ignoring the domain part after '@'. */
-  compare?: 'ignore-case' | 'exact' | 'ignore-domain';
-}
 
 export interface CorrelationInput {
   identity: { nodes: GraphNode[] };

@@ -7,16 +7,9 @@
  * identical computed edges. Each edge keeps its grant paths: one per granting membership (the shortest path from the
  * principal to the member that holds it), shortest first, at most `maxPaths`, and `path_count` counts them all.
  */
+import { type AccessGraph, compareStrings as compare, nodeKey, nodeName } from '../graph/access-graph.js';
 import { appGrantNames, SAFE_PERMISSION_KEYS } from '../graph/permissions.js';
-import {
-  type EdgeKind,
-  type GraphEdge,
-  type GraphNode,
-  NODE_SCHEMA,
-  type NodeKind,
-  type PropValue,
-  type SourceName,
-} from '../graph/schema.js';
+import type { EdgeKind, GraphEdge, GraphNode, NodeKind, PropValue, SourceName } from '../graph/schema.js';
 import {
   DEFAULT_MAX_STORED_PATHS,
   EFFECTIVE_PRINCIPAL_KINDS,
@@ -24,7 +17,6 @@ import {
   REVERSE_GRANT_EDGES,
 } from '../graph/traversal.js';
 import type { GrantPath, PathStep } from '../queries/types.js';
-import type { AccessGraph } from '../store/types.js';
 
 export interface EffectiveOptions {
   maxPaths?: number;
@@ -44,15 +36,6 @@ interface Grant {
 }
 
 const PERMISSION_BIT = new Map<string, number>(SAFE_PERMISSION_KEYS.map((k, i) => [k, 1 << i]));
-
-export function nodeKey(kind: NodeKind, id: string): string {
-  return `${kind}|${id}`;
-}
-
-export function nodeName(node: Pick<GraphNode, 'kind' | 'id' | 'props'>): string {
-  const value = node.props[NODE_SCHEMA[node.kind].nameProperty];
-  return typeof value === 'string' && value !== '' ? value : node.id;
-}
 
 function safeMask(permissions: unknown): number {
   let mask = 0;
@@ -121,10 +104,6 @@ export class GrantIndex {
     }
     return step;
   }
-}
-
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

@@ -4,8 +4,10 @@
  * identities with no CyberArk account, identities disabled in the directory that still hold effective safe
  * permissions, Entra guests; and CyberArk users and groups with no directory match (orphans). Summary counts first.
  */
+
+import { nodeName } from '../graph/access-graph.js';
 import type { NodeKind } from '../graph/schema.js';
-import { type GraphReader, type ReaderNode, readerName } from './engine.js';
+import type { GraphReader, ReaderNode } from './reader.js';
 
 export interface IdentityRef {
   kind: NodeKind;
@@ -56,7 +58,7 @@ export interface CorrelationReport {
   };
 }
 
-const ref = (n: ReaderNode): IdentityRef => ({ kind: n.kind, id: n.id, name: readerName(n) });
+const ref = (n: ReaderNode): IdentityRef => ({ kind: n.kind, id: n.id, name: nodeName(n) });
 const byName = (a: IdentityRef, b: IdentityRef) =>
   a.name.toLowerCase() < b.name.toLowerCase()
     ? -1
@@ -115,7 +117,7 @@ export async function correlationReportFrom(r: GraphReader): Promise<Correlation
     const d: DirectoryReport = {
       kind,
       id: root.id,
-      name: readerName(root),
+      name: nodeName(root),
       matched: [],
       ambiguous: [],
       without_cyberark: [],

@@ -1,423 +1,72 @@
 /**
- * The access queries, written once over a small set of read primitives (GraphReader). Each store implements the
- * primitives — the embedded store over graphology, the Neo4j store with the Cypher files in cypher/ — and the
- * queries here do the resolving, traversing, ordering and shaping, so both stores answer identically.
+ * The access queries, written once over the read primitives every store implements (GraphReader, reader.ts): who can
+ * do what on a safe, a user's access, the paths between a user and a safe, account and application access, asset
+ * lists and the correlation report. The CLI, the API and the benchmarks ask this one engine, whichever store holds
+ * the graph; the conformance suite proves both stores answer identically.
+ *
+ * Each query first checks its input (an unknown permission is refused before the store is touched), then takes one
+ * reader from the store and runs every read of the answer on it.
  */
-import { parsePermission, permissionDisplayName, type SafePermissionKey } from '../graph/permissions.js';
-import { type EdgeKind, NODE_SCHEMA, type NodeKind, type PropValue } from '../graph/schema.js';
-import { DEFAULT_PATHS_MAX_DEPTH, MAX_PATHS_MAX_DEPTH, MAX_PATHS_RETURNED } from '../graph/traversal.js';
-import { ASSET_KINDS, assetItem, pathsSortKey } from './assets.js';
-import { type CorrelationReport, correlationReportFrom } from './correlation-report.js';
-import { accessFromEdge, dynamicRoleWarnings, principalSummary, suggest } from './shape.js';
-import {
-  type AccountAccessResult,
-  AmbiguousNameError,
-  type ApplicationAccessResult,
-  type AssetListResult,
-  type AssetQuery,
-  type DirectoryIdentity,
-  type GrantPath,
-  NotFoundError,
-  type PageRequest,
-  type PathsResult,
-  type PrincipalAccess,
-  type PrincipalPage,
-  type PrincipalSummary,
-  type RoleHeld,
-  type SafeAccessResult,
-  type SafeRef,
-  type UserAccessResult,
-  type WhoCanResult,
+import { parsePermission } from '../graph/permissions.js';
+import type { CorrelationReport } from './correlation-report.js';
+import type { ReadableGraph } from './reader.js';
+import { SnapshotQueries } from './snapshot-queries.js';
+import type {
+  AccountAccessResult,
+  ApplicationAccessResult,
+  AssetListResult,
+  AssetQuery,
+  PageRequest,
+  PathsResult,
+  SafeAccessResult,
+  UserAccessResult,
+  WhoCanResult,
 } from './types.js';
 
-export interface ReaderNode {
-  /** `${kind}|${id}` */
-  key: string;
-  kind: NodeKind;
-  id: string;
-  nativeId: string;
-  tenantId: string;
-  props: Record<string, PropValue>;
-}
-
-export interface ReaderStep {
-  to: ReaderNode;
-  kind: EdgeKind;
-  reverse: boolean;
-  implicit: boolean;
-}
-
-export interface ReaderEdge {
-  node: ReaderNode;
-  props: Record<string, PropValue>;
-}
-
-export interface EffectivePage {
-  total: number;
-  edges: ReaderEdge[];
-  /** Roles whose members cannot be listed. */
-  dynamicRoles: ReaderNode[];
-}
-
-/** Read primitives a store implements. Results may come in any order (the queries sort), unless a primitive says so. */
-export interface GraphReader {
-  /** Nodes of the kinds whose graph id, lower-cased name or lower-cased native id equals the value. */
-  findNodes(kinds: readonly NodeKind[], field: 'id' | 'name' | 'native', value: string): Promise<ReaderNode[]>;
-  /** Every name of nodes of the kinds (for "did you mean" suggestions; only called on a miss). */
-  names(kinds: readonly NodeKind[]): Promise<string[]>;
-  /**
-   * HAS_EFFECTIVE_PERMISSION edges into a resource whose permissions include `permission` (any, when null: edges with
-   * at least one), in answer order (principalKindRank, lower-cased name, id): the `limit` edges after `offset` (all
-   * when limit is null), how many match in all, and the dynamic roles (members_unknown) among all that match, in any
-   * order.
-   */
-  effectiveInto(
-    resourceKey: string,
-    permission: string | null,
-    offset: number,
-    limit: number | null,
-  ): Promise<EffectivePage>;
-  /** HAS_EFFECTIVE_PERMISSION edges out of a principal, with their resources. */
-  effectiveFrom(principalKey: string): Promise<ReaderEdge[]>;
-  /** ASSUMES_USER / IS_GROUP edges into each CyberArk user or group, with the directory identity. */
-  directoryLinks(keys: readonly string[]): Promise<{ target: string; node: ReaderNode; matchRule: string | null }[]>;
-  /** Grant-carrying steps out of each node (src/graph/traversal.ts). */
-  grantSteps(keys: readonly string[]): Promise<{ from: string; step: ReaderStep }[]>;
-  /** SAFE_MEMBER edges from any of the nodes into the safe. */
-  safeMemberships(
-    keys: readonly string[],
-    safeKey: string,
-  ): Promise<{ from: string; props: Record<string, PropValue> }[]>;
-  /** The safe that CONTAINS the account. */
-  containingSafe(accountKey: string): Promise<ReaderNode | undefined>;
-  /** Nodes of a kind whose lower-cased name contains `search`, ordered by lower-cased name then id, paged. */
-  listNodes(
-    kind: NodeKind,
-    search: string | undefined,
-    offset: number,
-    limit: number,
-  ): Promise<{ total: number; items: ReaderNode[] }>;
-}
-
-/**
- * A node's schema properties with absent ones as null, so that stores which drop null properties (Neo4j) and
- * stores which keep them (the embedded one) return identical objects.
- */
-export function normalizeNodeProps(kind: NodeKind, props: Record<string, PropValue>): Record<string, PropValue> {
-  const out: Record<string, PropValue> = {};
-  for (const name of Object.keys(NODE_SCHEMA[kind].properties)) out[name] = props[name] ?? null;
-  return out;
-}
-
-export function readerName(node: Pick<ReaderNode, 'kind' | 'id' | 'props'>): string {
-  const value = node.props[NODE_SCHEMA[node.kind].nameProperty];
-  return typeof value === 'string' && value !== '' ? value : node.id;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function facts(n: ReaderNode) {
-  return { kind: n.kind, id: n.id, nativeId: n.nativeId, tenantId: n.tenantId, name: readerName(n), props: n.props };
-}
-
-function step(n: ReaderNode, via?: { kind: EdgeKind; reverse: boolean }): GrantPath[number] {
-  const s: GrantPath[number] = { kind: n.kind, id: n.id, name: readerName(n) };
-  if (via) {
-    s.via = via.kind;
-    if (via.reverse) s.reverse = true;
-  }
-  return s;
-}
-
-function sortSteps(steps: ReaderStep[]): ReaderStep[] {
-  return steps.sort(
-    (a, b) => compare(a.kind, b.kind) || compare(readerName(a.to), readerName(b.to)) || compare(a.to.id, b.to.id),
-  );
-}
-
 export class QueryEngine {
-  constructor(private readonly r: GraphReader) {}
+  constructor(private readonly graph: ReadableGraph) {}
 
-  /** Exactly one node by graph id, name (any case) or native id; else a clear error with close matches. */
-  async resolve(what: NotFoundError['what'], kinds: readonly NodeKind[], input: string): Promise<ReaderNode> {
-    const value = input.trim();
-    for (const field of ['id', 'name', 'native'] as const) {
-      const found = await this.r.findNodes(kinds, field, field === 'id' ? value : value.toLowerCase());
-      if (found.length === 1) return found[0]!;
-      if (found.length > 1) {
-        throw new AmbiguousNameError(what, input, found.map((n) => n.id).sort());
-      }
-    }
-    throw new NotFoundError(what, input, suggest(input, await this.r.names(kinds)));
+  private async now(): Promise<SnapshotQueries> {
+    return new SnapshotQueries(await this.graph.reader());
   }
 
-  private safeRef(n: ReaderNode): SafeRef {
-    return { id: n.id, name: readerName(n), tenant_id: n.tenantId };
-  }
-
-  private async summaries(nodes: ReaderNode[]): Promise<Map<string, PrincipalSummary>> {
-    const linkable = nodes.filter((n) => n.kind === 'CyberArkUser' || n.kind === 'CyberArkGroup').map((n) => n.key);
-    const links = linkable.length ? await this.r.directoryLinks(linkable) : [];
-    const byTarget = new Map<string, DirectoryIdentity[]>();
-    for (const l of links) {
-      const enabled = l.node.props.account_enabled ?? l.node.props.enabled;
-      const list = byTarget.get(l.target) ?? [];
-      list.push({
-        kind: l.node.kind,
-        id: l.node.id,
-        name: readerName(l.node),
-        enabled: typeof enabled === 'boolean' ? enabled : null,
-        match_rule: l.matchRule,
-      });
-      byTarget.set(l.target, list);
-    }
-    const out = new Map<string, PrincipalSummary>();
-    for (const n of nodes) {
-      const linkableKind = n.kind === 'CyberArkUser' || n.kind === 'CyberArkGroup';
-      out.set(n.key, principalSummary(facts(n), linkableKind ? (byTarget.get(n.key) ?? []) : undefined));
-    }
-    return out;
-  }
-
-  /**
-   * The principals with access to the resource (with `permission`, else with any), one page of them in answer order,
-   * and the warnings that apply to the whole answer.
-   */
-  private async principalsInto(
-    resource: ReaderNode,
-    permission: string | null,
-    page: PageRequest | undefined,
-    keepPath?: (path: GrantPath) => boolean,
-  ): Promise<PrincipalPage & { principals: PrincipalAccess[]; warnings: string[] }> {
-    const offset = page?.offset ?? 0;
-    const limit = page?.limit ?? null;
-    const found = await this.r.effectiveInto(resource.key, permission, offset, limit);
-    const summaries = await this.summaries(found.edges.map((e) => e.node));
-    return {
-      total: found.total,
-      offset,
-      limit,
-      principals: found.edges.map((e) => accessFromEdge(summaries.get(e.node.key)!, e.props, keepPath)),
-      // Any order from the store; answer order here (they are all roles: by lower-cased name, then id).
-      warnings: dynamicRoleWarnings(
-        found.dynamicRoles
-          .map((n) => ({ name: readerName(n), lower: readerName(n).toLowerCase(), id: n.id }))
-          .sort((a, b) => compare(a.lower, b.lower) || compare(a.id, b.id))
-          .map((r) => r.name),
-      ),
-    };
-  }
-
+  /** Without `page`, every principal; with it, one page of them (PrincipalPage says which). */
   async whoCan(permission: string, safe: string, page?: PageRequest): Promise<WhoCanResult> {
-    const key: SafePermissionKey = parsePermission(permission);
-    const safeNode = await this.resolve('safe', ['Safe'], safe);
-    // Only the paths whose membership grants the permission asked about explain the answer.
-    const { principals, warnings, ...slice } = await this.principalsInto(
-      safeNode,
-      key,
-      page,
-      (path) => path.at(-1)?.permissions?.includes(key) ?? true,
-    );
-    return {
-      safe: this.safeRef(safeNode),
-      permission: key,
-      permission_display_name: permissionDisplayName(key),
-      ...slice,
-      principals,
-      warnings,
-    };
+    const key = parsePermission(permission);
+    return (await this.now()).whoCan(key, safe, page);
   }
 
   /** Every principal with any permission on the safe (access reviews, exports). */
   async safeAccess(safe: string, page?: PageRequest): Promise<SafeAccessResult> {
-    const safeNode = await this.resolve('safe', ['Safe'], safe);
-    const { principals, warnings, ...slice } = await this.principalsInto(safeNode, null, page);
-    return { safe: this.safeRef(safeNode), ...slice, principals, warnings };
+    return (await this.now()).safeAccess(safe, page);
   }
 
-  /** Every principal with access to an application, with the grant names as permissions. */
+  /** Every principal with access to the application, with the grant names as permissions. */
   async applicationAccess(application: string, page?: PageRequest): Promise<ApplicationAccessResult> {
-    const app = await this.resolve('application', ['CyberArkApplication'], application);
-    const { principals, warnings: _, ...slice } = await this.principalsInto(app, null, page);
-    return { application: { id: app.id, name: readerName(app), tenant_id: app.tenantId }, ...slice, principals };
+    return (await this.now()).applicationAccess(application, page);
   }
 
+  /** The principals with access to the safe that holds the account. */
   async accountAccess(account: string, page?: PageRequest): Promise<AccountAccessResult> {
-    const a = await this.resolve('account', ['Account'], account);
-    const safe = await this.r.containingSafe(a.key);
-    if (!safe) throw new NotFoundError('safe', `of account ${a.id}`, []);
-    const { principals, warnings: _, ...slice } = await this.principalsInto(safe, null, page);
-    const str = (v: PropValue | undefined) => (typeof v === 'string' ? v : null);
-    return {
-      account: {
-        id: a.id,
-        native_id: a.nativeId,
-        name: readerName(a),
-        safe_name: str(a.props.safe_name) ?? readerName(safe),
-        address: str(a.props.address),
-        user_name: str(a.props.user_name),
-        platform_id: str(a.props.platform_id),
-      },
-      safe: this.safeRef(safe),
-      ...slice,
-      principals,
-    };
+    return (await this.now()).accountAccess(account, page);
   }
 
+  /** A user's safes, roles and applications, each with the paths that explain it. */
   async userAccess(user: string): Promise<UserAccessResult> {
-    const u = await this.resolve('user', ['CyberArkUser'], user);
-    const summary = (await this.summaries([u])).get(u.key)!;
-    const safes: UserAccessResult['safes'] = [];
-    const applications: UserAccessResult['applications'] = [];
-    for (const e of await this.r.effectiveFrom(u.key)) {
-      const access = accessFromEdge(summary, e.props);
-      if (e.node.kind === 'Safe') {
-        safes.push({
-          safe: this.safeRef(e.node),
-          permissions: access.permissions,
-          paths: access.paths,
-          path_count: access.path_count,
-          via_dynamic_role: access.via_dynamic_role,
-        });
-      } else {
-        applications.push({
-          application: { id: e.node.id, name: readerName(e.node), tenant_id: e.node.tenantId },
-          grants: access.permissions,
-          paths: access.paths,
-          path_count: access.path_count,
-        });
-      }
-    }
-    safes.sort(
-      (a, b) => compare(a.safe.name.toLowerCase(), b.safe.name.toLowerCase()) || compare(a.safe.id, b.safe.id),
-    );
-    applications.sort(
-      (a, b) =>
-        compare(a.application.name.toLowerCase(), b.application.name.toLowerCase()) ||
-        compare(a.application.id, b.application.id),
-    );
-
-    // Roles: breadth-first over the grant edges, level by level, so each role comes with its shortest explanation.
-    const roles: RoleHeld[] = [];
-    const seen = new Map<string, GrantPath>([[u.key, [step(u)]]]);
-    let frontier = [u.key];
-    while (frontier.length) {
-      const steps = await this.stepsOf(frontier);
-      const next: string[] = [];
-      for (const from of frontier) {
-        for (const s of steps.get(from) ?? []) {
-          if (seen.has(s.to.key)) continue;
-          const path = [...seen.get(from)!, step(s.to, s)];
-          seen.set(s.to.key, path);
-          next.push(s.to.key);
-          if (s.to.kind === 'CyberArkRole') {
-            const direct = from === u.key && s.kind === 'HAS_ROLE';
-            roles.push({
-              id: s.to.id,
-              name: readerName(s.to),
-              role_type: typeof s.to.props.role_type === 'string' ? s.to.props.role_type : null,
-              how: direct ? (s.implicit ? 'implicit' : 'direct') : 'inherited',
-              path,
-            });
-          }
-        }
-      }
-      frontier = next;
-    }
-    roles.sort((a, b) => compare(a.name.toLowerCase(), b.name.toLowerCase()) || compare(a.id, b.id));
-    return { user: summary, safes, roles, applications };
+    return (await this.now()).userAccess(user);
   }
 
-  private async stepsOf(keys: readonly string[]): Promise<Map<string, ReaderStep[]>> {
-    const out = new Map<string, ReaderStep[]>();
-    for (const { from, step: s } of await this.r.grantSteps(keys)) {
-      const list = out.get(from) ?? [];
-      list.push(s);
-      out.set(from, list);
-    }
-    for (const list of out.values()) sortSteps(list);
-    return out;
+  /** Every grant path of at most `maxDepth` hops from a user to a safe. */
+  async paths(from: string, safe: string, maxDepth?: number): Promise<PathsResult> {
+    return (await this.now()).paths(from, safe, maxDepth);
   }
 
-  async paths(from: string, safe: string, maxDepth = DEFAULT_PATHS_MAX_DEPTH): Promise<PathsResult> {
-    if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > MAX_PATHS_MAX_DEPTH) {
-      throw new RangeError(`maxDepth must be an integer from 1 to ${MAX_PATHS_MAX_DEPTH}`);
-    }
-    const start = await this.resolve('user', ['CyberArkUser'], from);
-    const safeNode = await this.resolve('safe', ['Safe'], safe);
-    // Every simple path of at most maxDepth hops only uses nodes within maxDepth - 1 grant steps of the start:
-    // fetch that neighbourhood level by level, then enumerate in memory.
-    const steps = new Map<string, ReaderStep[]>();
-    const nodes = new Map<string, ReaderNode>([[start.key, start]]);
-    let frontier = [start.key];
-    for (let depth = 0; depth < maxDepth - 1 && frontier.length; depth++) {
-      const level = await this.stepsOf(frontier);
-      const next: string[] = [];
-      for (const key of frontier) {
-        const list = level.get(key) ?? [];
-        steps.set(key, list);
-        for (const s of list) {
-          if (!nodes.has(s.to.key)) {
-            nodes.set(s.to.key, s.to);
-            next.push(s.to.key);
-          }
-        }
-      }
-      frontier = next;
-    }
-    const memberships = new Map<string, Record<string, PropValue>>();
-    for (const m of await this.r.safeMemberships([...nodes.keys()], safeNode.key)) memberships.set(m.from, m.props);
-
-    const found: PathsResult['paths'] = [];
-    const onPath = new Set<string>([start.key]);
-    const stack: GrantPath = [step(start)];
-    const visit = (key: string) => {
-      const m = memberships.get(key);
-      if (m && stack.length <= maxDepth) {
-        found.push({
-          path: [...stack, step(safeNode, { kind: 'SAFE_MEMBER', reverse: false })],
-          permissions: (Array.isArray(m.permissions) ? m.permissions : []) as SafePermissionKey[],
-          expired: m.is_expired === true,
-        });
-      }
-      if (stack.length >= maxDepth) return;
-      for (const s of steps.get(key) ?? []) {
-        if (onPath.has(s.to.key)) continue;
-        onPath.add(s.to.key);
-        stack.push(step(s.to, s));
-        visit(s.to.key);
-        stack.pop();
-        onPath.delete(s.to.key);
-      }
-    };
-    visit(start.key);
-    found.sort((a, b) => compare(pathsSortKey(a.path), pathsSortKey(b.path)));
-    return {
-      from: (await this.summaries([start])).get(start.key)!,
-      safe: this.safeRef(safeNode),
-      max_depth: maxDepth,
-      paths: found.slice(0, MAX_PATHS_RETURNED),
-      truncated: found.length > MAX_PATHS_RETURNED,
-    };
-  }
-
-  correlationReport(): Promise<CorrelationReport> {
-    return correlationReportFrom(this.r);
+  /** The identity-correlation report (correlation-report.ts). */
+  async correlationReport(): Promise<CorrelationReport> {
+    return (await this.now()).correlationReport();
   }
 
   async listAssets(query: AssetQuery): Promise<AssetListResult> {
-    const offset = query.offset ?? 0;
-    const limit = query.limit ?? 100;
-    const search = query.search?.trim() ? query.search.trim().toLowerCase() : undefined;
-    const page = await this.r.listNodes(ASSET_KINDS[query.type], search, offset, limit);
-    return {
-      type: query.type,
-      total: page.total,
-      offset,
-      limit,
-      items: page.items.map((n) => assetItem({ ...n, name: readerName(n) })),
-    };
+    return (await this.now()).listAssets(query);
   }
 }

@@ -5,44 +5,21 @@
  * recorded as partial. Stale data is only ever removed for sources that completed.
  */
 import { randomBytes } from 'node:crypto';
-import { type CustomRule, correlate } from '../correlation/correlate.js';
+import { correlate } from '../correlation/correlate.js';
 import { acceptsEffectiveSet, computeEffectiveSet } from '../effective/compute.js';
 import type { SourceName } from '../graph/schema.js';
-import { type HttpClientOptions, isSourceError } from '../http/index.js';
-import { type ActiveDirectoryConfig, extractActiveDirectory } from '../sources/activedirectory/extract.js';
+import { isSourceError } from '../http/index.js';
+import { extractActiveDirectory } from '../sources/activedirectory/extract.js';
 import { transformActiveDirectory } from '../sources/activedirectory/transform.js';
-import { createEntraClient, type EntraSourceConfig, extractEntra } from '../sources/entra/extract.js';
+import { createEntraClient, extractEntra } from '../sources/entra/extract.js';
 import { transformEntra } from '../sources/entra/transform.js';
-import {
-  createIdentityClient,
-  extractIdentity,
-  type IdentitySourceConfig,
-  identityAuth,
-} from '../sources/identity/extract.js';
+import { createIdentityClient, extractIdentity, identityAuth } from '../sources/identity/extract.js';
 import { transformIdentity } from '../sources/identity/transform.js';
 import { createPrivilegeCloudClient, extractPrivilegeCloud, pasAuth } from '../sources/privilegecloud/extract.js';
 import { IdentityLookup, transformPrivilegeCloud } from '../sources/privilegecloud/transform.js';
 import { countByKind, type ProgressListener, type SourceOutput } from '../sources/types.js';
-import type { CompletedScope, GraphStore, SyncError, SyncRunRecord } from '../store/types.js';
-
-export interface SyncConfig {
-  identity: IdentitySourceConfig;
-  /** Privilege Cloud / PAS; the platform token of `identity` is used unless PAS credentials are given. */
-  privilegeCloud?: {
-    pcloudUrl: string;
-    pas?: { username: string; password: string; method?: 'CyberArk' | 'LDAP' | 'RADIUS' | 'Windows' };
-  };
-  /** Microsoft Entra ID (Graph), correlated with CyberArk users and groups. */
-  entra?: EntraSourceConfig;
-  /** Active Directory over LDAP, correlated with CyberArk users and groups. */
-  activeDirectory?: ActiveDirectoryConfig;
-  /** Custom correlation rules, tried after the default ones. */
-  correlationRules?: CustomRule[];
-  http?: Partial<HttpClientOptions>;
-  pageSize?: number;
-  allowPartial?: boolean;
-  maxPaths?: number;
-}
+import type { SyncConfig } from './config.js';
+import type { CompletedScope, SyncError, SyncRunRecord, SyncTarget } from './types.js';
 
 export interface SyncHooks {
   /** Called once the run has its id, before any source is read (the API answers POST /sync with it). */
@@ -81,7 +58,7 @@ async function timed<T>(durations: Record<string, number>, name: string, fn: () 
   }
 }
 
-export async function runSync(store: GraphStore, config: SyncConfig, hooks: SyncHooks = {}): Promise<SyncRunRecord> {
+export async function runSync(store: SyncTarget, config: SyncConfig, hooks: SyncHooks = {}): Promise<SyncRunRecord> {
   const now = hooks.now ?? Date.now;
   const log = hooks.log ?? (() => {});
   const run: SyncRunRecord = {

@@ -4,11 +4,13 @@
  * the access-review export (parsed back and compared with the store), formula injection, the correlation report,
  * real HTTP, and — at the end — no secret anywhere in the captured logs.
  */
+
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_COLUMNS } from '../../src/api/access-review.js';
 import { openApiDocument } from '../../src/api/spec.js';
-import { renderPath } from '../../src/cli/render.js';
+import { QueryEngine } from '../../src/queries/engine.js';
+import { renderPath } from '../../src/queries/path-text.js';
 import type { PrincipalAccess } from '../../src/queries/types.js';
 import type { Tenant } from '../../src/tenant/format/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
@@ -147,17 +149,17 @@ describe('queries answer exactly what the store answers', () => {
       'reader',
     );
     expect(r.statusCode, r.body).toBe(200);
-    expect(json(r.body)).toEqual(same(await h.store.whoCan('retrieveAccounts', safeName, FIRST_PAGE)));
+    expect(json(r.body)).toEqual(same(await new QueryEngine(h.store).whoCan('retrieveAccounts', safeName, FIRST_PAGE)));
     expect((json(r.body).principals as unknown[]).length).toBeGreaterThan(0);
   });
 
   it('GET /safes/{safe}/access without permission lists every principal with any permission', async () => {
     const r = await h.get(`/api/v1/safes/${enc(safeName)}/access`, 'reader');
-    expect(json(r.body)).toEqual(same(await h.store.safeAccess(safeName, FIRST_PAGE)));
+    expect(json(r.body)).toEqual(same(await new QueryEngine(h.store).safeAccess(safeName, FIRST_PAGE)));
   });
 
   it('pages principals: pages in a row are the whole answer, in order, with the total and every warning', async () => {
-    const whole = await h.store.safeAccess(safeName);
+    const whole = await new QueryEngine(h.store).safeAccess(safeName);
     expect(whole.limit).toBeNull();
     expect(whole.total).toBe(whole.principals.length);
     expect(whole.total).toBeGreaterThan(3);
@@ -175,16 +177,18 @@ describe('queries answer exactly what the store answers', () => {
       expectProblem(await h.get(`/api/v1/safes/${enc(safeName)}/access?${bad}`, 'reader'), 400);
     }
     const page = await h.get(`/api/v1/accounts/${enc(accountId)}/access?offset=1&limit=1`, 'reader');
-    expect(json(page.body)).toEqual(same(await h.store.accountAccess(accountId, { offset: 1, limit: 1 })));
+    expect(json(page.body)).toEqual(
+      same(await new QueryEngine(h.store).accountAccess(accountId, { offset: 1, limit: 1 })),
+    );
   });
 
   it('users, accounts and paths', async () => {
     const user = await h.get(`/api/v1/users/${enc(userLogin)}/access`, 'reader');
-    expect(json(user.body)).toEqual(same(await h.store.userAccess(userLogin)));
+    expect(json(user.body)).toEqual(same(await new QueryEngine(h.store).userAccess(userLogin)));
     const account = await h.get(`/api/v1/accounts/${enc(accountId)}/access`, 'reader');
-    expect(json(account.body)).toEqual(same(await h.store.accountAccess(accountId, FIRST_PAGE)));
+    expect(json(account.body)).toEqual(same(await new QueryEngine(h.store).accountAccess(accountId, FIRST_PAGE)));
     const paths = await h.get(`/api/v1/paths?from=${enc(expired.user)}&safe=${enc(expired.safe)}&maxDepth=5`, 'reader');
-    const expected = await h.store.paths(expired.user, expired.safe, 5);
+    const expected = await new QueryEngine(h.store).paths(expired.user, expired.safe, 5);
     expect(json(paths.body)).toEqual(same(expected));
     expect(expected.paths.some((p) => p.expired)).toBe(true);
   });
@@ -227,7 +231,7 @@ describe('queries answer exactly what the store answers', () => {
       const page = json((await h.get(`/api/v1/${type}?offset=2&limit=3`, 'reader')).body);
       expect((page.items as { id: string }[]).map((i) => i.id)).toEqual(items.slice(2, 5).map((i) => i.id));
       expect(json((await h.get(`/api/v1/${type}`, 'reader')).body)).toEqual(
-        same(await h.store.listAssets({ type: type as 'safes', offset: 0, limit: 100 })),
+        same(await new QueryEngine(h.store).listAssets({ type: type as 'safes', offset: 0, limit: 100 })),
       );
     }
     const search = json(
@@ -400,7 +404,7 @@ describe('access-review export', () => {
     );
     const { header, rows } = parseCsvExport(r.body);
     expect(header).toEqual([...EXPORT_COLUMNS]);
-    const access = await h.store.safeAccess(safeName);
+    const access = await new QueryEngine(h.store).safeAccess(safeName);
     expect(pick(rows)).toEqual(expectedRows(access.principals));
     for (const row of rows) {
       expect(row.scope).toBe(`safe:${safeName}`);
@@ -451,7 +455,7 @@ describe('access-review export', () => {
     for (const x of rows.filter((y) => y.resource_type === 'Safe').slice(0, 400)) {
       const id = x.resource_id as string;
       if (!bySafe.has(id)) {
-        const a = await h.store.safeAccess(id);
+        const a = await new QueryEngine(h.store).safeAccess(id);
         bySafe.set(id, new Map(a.principals.map((p) => [p.id, p.via_dynamic_role])));
       }
       expect(x.via_dynamic_role).toBe(bySafe.get(id)!.get(x.principal_id as string));
@@ -479,7 +483,7 @@ describe('access-review export', () => {
   });
 
   it('user scope: that user on every safe and application it reaches', async () => {
-    const access = await h.store.userAccess(userLogin);
+    const access = await new QueryEngine(h.store).userAccess(userLogin);
     const { rows } = parseCsvExport((await h.get(exportUrl(`user:${userLogin}`, '&format=csv'), 'reviewer')).body);
     expect(new Set(rows.map((r) => r.principal_id))).toEqual(new Set([access.user.id]));
     expect(new Set(rows.map((r) => r.resource_id))).toEqual(
@@ -504,12 +508,12 @@ describe('access-review export', () => {
     }
     // The role's own safes are all there.
     const own = new Set<string>();
-    for (const s of (await h.store.listAssets({ type: 'safes', limit: 500 })).items) {
-      const a = await h.store.safeAccess(String(s.id));
+    for (const s of (await new QueryEngine(h.store).listAssets({ type: 'safes', limit: 500 })).items) {
+      const a = await new QueryEngine(h.store).safeAccess(String(s.id));
       if (a.principals.some((p) => p.type === 'CyberArkRole' && p.name === role.name)) own.add(a.safe.id);
     }
-    for (const app of (await h.store.listAssets({ type: 'applications', limit: 500 })).items) {
-      const a = await h.store.applicationAccess(String(app.id));
+    for (const app of (await new QueryEngine(h.store).listAssets({ type: 'applications', limit: 500 })).items) {
+      const a = await new QueryEngine(h.store).applicationAccess(String(app.id));
       if (a.principals.some((p) => p.type === 'CyberArkRole' && p.name === role.name)) own.add(a.application.id);
     }
     expect(own.size).toBeGreaterThan(0);
@@ -521,11 +525,11 @@ describe('access-review export', () => {
   it('all scope: every safe then every application, row for row', async () => {
     const { rows } = parseCsvExport((await h.get(exportUrl('all', '&format=csv'), 'reviewer')).body);
     let expected = 0;
-    for (const s of (await h.store.listAssets({ type: 'safes', limit: 500 })).items) {
-      expected += expectedRows((await h.store.safeAccess(String(s.id))).principals).length;
+    for (const s of (await new QueryEngine(h.store).listAssets({ type: 'safes', limit: 500 })).items) {
+      expected += expectedRows((await new QueryEngine(h.store).safeAccess(String(s.id))).principals).length;
     }
-    for (const a of (await h.store.listAssets({ type: 'applications', limit: 500 })).items) {
-      expected += expectedRows((await h.store.applicationAccess(String(a.id))).principals).length;
+    for (const a of (await new QueryEngine(h.store).listAssets({ type: 'applications', limit: 500 })).items) {
+      expected += expectedRows((await new QueryEngine(h.store).applicationAccess(String(a.id))).principals).length;
     }
     expect(rows).toHaveLength(expected);
     const types = rows.map((r) => r.resource_type);
@@ -556,7 +560,7 @@ describe('access-review export', () => {
 describe('correlation report', () => {
   it('JSON equals the store report; CSV has the documented columns', async () => {
     const r = await h.get('/api/v1/reports/correlation', 'reviewer');
-    expect(json(r.body)).toEqual(same(await h.store.correlationReport()));
+    expect(json(r.body)).toEqual(same(await new QueryEngine(h.store).correlationReport()));
     const csv = await h.get('/api/v1/reports/correlation?format=csv', 'reviewer');
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const { header, rows } = parseCsvExport(csv.body);
@@ -592,7 +596,9 @@ describe('real HTTP', () => {
     const who = await fetch(`${base}/api/v1/safes/${enc(safeName)}/access?permission=retrieveAccounts`, {
       headers: { authorization: `Bearer ${h.tokens.reader}` },
     });
-    expect(await who.json()).toEqual(same(await h.store.whoCan('retrieveAccounts', safeName, FIRST_PAGE)));
+    expect(await who.json()).toEqual(
+      same(await new QueryEngine(h.store).whoCan('retrieveAccounts', safeName, FIRST_PAGE)),
+    );
   });
 });
 

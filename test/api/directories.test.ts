@@ -3,7 +3,9 @@
  * (correlated identities, enabled, disabled_in_directory, orphan as the correlation report judges it), and the
  * Entra checks of POST /sources/test — without the Entra client secret anywhere.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryEngine } from '../../src/queries/engine.js';
 import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/graph.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { type ApiHarness, startApiHarness } from './helpers.js';
@@ -47,10 +49,10 @@ describe('export with a synced directory', () => {
     const rows = JSON.parse(
       (await h.get('/api/v1/exports/access-review?scope=all&format=json', 'reviewer')).body,
     ) as Row[];
-    const report = await h.store.correlationReport();
+    const report = await new QueryEngine(h.store).correlationReport();
     const orphans = new Set(report.cyberark_orphans.users.map((u) => u.id));
     const types = new Map(
-      (await h.store.listAssets({ type: 'users', limit: 10_000 })).items.map((u) => [
+      (await new QueryEngine(h.store).listAssets({ type: 'users', limit: 10_000 })).items.map((u) => [
         String(u.id),
         String(u.directory_service_type ?? ''),
       ]),

@@ -3,9 +3,11 @@
  * signs, path tricks, prototype keys, huge values) in path and query parameters, plus unknown parameters. Whatever
  * comes in, the API never answers 5xx, and every 4xx is an RFC 9457 problem.
  */
+
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryEngine } from '../../src/queries/engine.js';
 import { type ApiHarness, startApiHarness } from './helpers.js';
 
 let h: ApiHarness;
@@ -14,8 +16,8 @@ let user: string;
 
 beforeAll(async () => {
   h = await startApiHarness({ api: { rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } } });
-  safe = String((await h.store.listAssets({ type: 'safes', offset: 3, limit: 1 })).items[0]!.name);
-  user = String((await h.store.listAssets({ type: 'users', offset: 3, limit: 1 })).items[0]!.name);
+  safe = String((await new QueryEngine(h.store).listAssets({ type: 'safes', offset: 3, limit: 1 })).items[0]!.name);
+  user = String((await new QueryEngine(h.store).listAssets({ type: 'users', offset: 3, limit: 1 })).items[0]!.name);
 });
 afterAll(async () => {
   await h?.close();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitCodeFor } from '../../src/cli/main.js';
+import { exitCodeFor } from '../../src/cli/errors.js';
 import { registerServeCommand, type ServeHooks } from '../../src/cli/serve.js';
 import { newTokens } from './helpers.js';
 

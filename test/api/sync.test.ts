@@ -4,14 +4,16 @@
  * /ready and queries answer 503 when the store is unreadable or unreachable, the source test, rate limits, and the
  * insecure mode.
  */
+
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseTokenList } from '../../src/api/auth.js';
 import { buildApi } from '../../src/api/server.js';
-import { createLogger } from '../../src/cli/logger.js';
 import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/log.js';
+import { QueryEngine } from '../../src/queries/engine.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
 import { type ApiHarness, expectProblem, newTokens, startApiHarness } from './helpers.js';
@@ -69,7 +71,9 @@ describe('POST /sync', () => {
       fastRunner: true,
       api: { schedule: { every: 150 }, minSyncIntervalMs: 100 },
     });
-    const safe = String((await h.store.listAssets({ type: 'safes', offset: 4, limit: 1 })).items[0]!.name);
+    const safe = String(
+      (await new QueryEngine(h.store).listAssets({ type: 'safes', offset: 4, limit: 1 })).items[0]!.name,
+    );
     const before = (await h.get(`/api/v1/safes/${encodeURIComponent(safe)}/access`, 'reader')).body;
     h.sim.faults.add({ match: { method: 'POST', path: '/Redrock/query' }, kind: 'status5xx', status: 500 });
     const failed = await until('a failed scheduled run', async () => {
@@ -220,7 +224,7 @@ describe('exports that fail midway', () => {
         if (prop === 'safeAccess') {
           return async (safe: string) => {
             if (++calls === 3) throw new Error('disk on fire');
-            return target.safeAccess(safe);
+            return new QueryEngine(target).safeAccess(safe);
           };
         }
         const v = Reflect.get(target, prop, receiver);

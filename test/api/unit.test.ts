@@ -15,9 +15,9 @@ import {
   roleAllows,
   TokenVerifier,
 } from '../../src/api/auth.js';
-import { CSV_EOL, csvCell, csvLine, neutraliseFormula } from '../../src/api/csv.js';
 import { checkCron, parseDuration } from '../../src/api/sync-control.js';
 import { ConfigError } from '../../src/config/config.js';
+import { CSV_EOL, csvCell, csvLine, neutraliseFormula } from '../../src/csv.js';
 import { parseCsv } from './helpers.js';
 
 const TOKEN = 'Zm9vYmFyYmF6cXV4cXV1eHRva2VuMTIzNDU2Nzg5MA';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTokenList } from '../../src/api/auth.js';
 import { buildApi } from '../../src/api/server.js';
-import { createLogger } from '../../src/cli/logger.js';
+import { createLogger } from '../../src/log.js';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
 import { runSync } from '../../src/sync/run.js';
 import { type ApiHarness, startApiHarness } from '../api/helpers.js';

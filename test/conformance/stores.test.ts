@@ -2,15 +2,18 @@
  * Store conformance: the same tenants synced over HTTP into the embedded store and into a real Neo4j must give
  * identical answers to every query. Runs against NEO4J_URI (CI starts the local server) and never skips in CI.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryEngine } from '../../src/queries/engine.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
 import type { GraphStore } from '../../src/store/types.js';
-import { runSync, type SyncConfig } from '../../src/sync/run.js';
+import type { SyncConfig } from '../../src/sync/config.js';
+import { runSync } from '../../src/sync/run.js';
 import type { Tenant } from '../../src/tenant/format/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from '../e2e/helpers.js';
@@ -94,7 +97,8 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
         let principals = 0;
         for (const safe of safes()) {
           for (const permission of ['retrieveAccounts', 'Use Accounts', 'manageSafeMembers', 'viewAuditLog']) {
-            principals += (await both(stores, (s) => s.whoCan(permission, safe)))?.principals.length ?? 0;
+            principals +=
+              (await both(stores, (s) => new QueryEngine(s).whoCan(permission, safe)))?.principals.length ?? 0;
           }
         }
         expect(principals).toBeGreaterThan(0);
@@ -104,7 +108,7 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
         const kindOrder = ['CyberArkUser', 'CyberArkGroup', 'CyberArkRole', 'VaultUser', 'VaultGroup'];
         let paged = 0;
         for (const safe of pick(safes(), 25)) {
-          const whole = await both(stores, (s) => s.safeAccess(safe));
+          const whole = await both(stores, (s) => new QueryEngine(s).safeAccess(safe));
           if (!whole) continue;
           // Answer order, checked independently of the stores: kind, lower-cased name, id.
           const keys = whole.principals.map((p) => [kindOrder.indexOf(p.type), p.name.toLowerCase(), p.id] as const);
@@ -115,23 +119,23 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
           const pages = [];
           const size = Math.max(7, Math.ceil(whole.total / 6)); // a handful of pages, however large the safe
           for (let offset = 0; offset < whole.total; offset += size) {
-            const page = await both(stores, (s) => s.safeAccess(safe, { offset, limit: size }));
+            const page = await both(stores, (s) => new QueryEngine(s).safeAccess(safe, { offset, limit: size }));
             expect(page).toMatchObject({ total: whole.total, offset, limit: size, warnings: whole.warnings });
             pages.push(...(page?.principals ?? []));
             paged++;
           }
           expect(pages).toEqual(whole.principals);
-          await both(stores, (s) => s.whoCan('retrieveAccounts', safe, { offset: 2, limit: 3 }));
-          await both(stores, (s) => s.whoCan('manageSafe', safe, { offset: whole.total, limit: 10 }));
+          await both(stores, (s) => new QueryEngine(s).whoCan('retrieveAccounts', safe, { offset: 2, limit: 3 }));
+          await both(stores, (s) => new QueryEngine(s).whoCan('manageSafe', safe, { offset: whole.total, limit: 10 }));
         }
         for (const app of pick(tenant.identity.applications, 5)) {
-          await both(stores, (s) => s.applicationAccess(app.name, { offset: 1, limit: 2 }));
+          await both(stores, (s) => new QueryEngine(s).applicationAccess(app.name, { offset: 1, limit: 2 }));
         }
         expect(paged).toBeGreaterThan(0);
       });
 
       it('user access: safes, roles (direct, implicit, inherited) and applications', async () => {
-        for (const user of users()) await both(stores, (s) => s.userAccess(user));
+        for (const user of users()) await both(stores, (s) => new QueryEngine(s).userAccess(user));
       });
 
       it('paths with depth bounds, expired memberships included', async () => {
@@ -139,30 +143,31 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
         for (const user of pick(users(), 12)) {
           for (const safe of pick(safes(), 12)) {
             for (const depth of [2, 5])
-              found += (await both(stores, (s) => s.paths(user, safe, depth)))?.paths.length ?? 0;
+              found += (await both(stores, (s) => new QueryEngine(s).paths(user, safe, depth)))?.paths.length ?? 0;
           }
         }
         expect(found).toBeGreaterThan(0);
       });
 
       it('account access', async () => {
-        for (const a of pick(tenant.privilegeCloud.accounts, 30)) await both(stores, (s) => s.accountAccess(a.id));
+        for (const a of pick(tenant.privilegeCloud.accounts, 30))
+          await both(stores, (s) => new QueryEngine(s).accountAccess(a.id));
       });
 
       it('asset views: every type, with search and paging', async () => {
         for (const type of ['safes', 'users', 'groups', 'roles', 'applications', 'accounts'] as const) {
-          await both(stores, (s) => s.listAssets({ type, offset: 0, limit: 25 }));
-          await both(stores, (s) => s.listAssets({ type, offset: 10, limit: 7, search: 'a' }));
-          await both(stores, (s) => s.listAssets({ type, search: 'É' }));
+          await both(stores, (s) => new QueryEngine(s).listAssets({ type, offset: 0, limit: 25 }));
+          await both(stores, (s) => new QueryEngine(s).listAssets({ type, offset: 10, limit: 7, search: 'a' }));
+          await both(stores, (s) => new QueryEngine(s).listAssets({ type, search: 'É' }));
         }
       });
 
       it('errors: unknown safe with suggestions, unknown user, unknown permission, ambiguous-free lookups by id', async () => {
         const name = tenant.privilegeCloud.safes[0]!.name;
-        await both(stores, (s) => s.whoCan('retrieveAccounts', `${name}x`));
-        await both(stores, (s) => s.userAccess('nobody@nowhere.example'));
-        await both(stores, (s) => s.whoCan('retrieve', name));
-        await both(stores, (s) => s.paths(tenant.identity.users[0]!.username, name, 99));
+        await both(stores, (s) => new QueryEngine(s).whoCan('retrieveAccounts', `${name}x`));
+        await both(stores, (s) => new QueryEngine(s).userAccess('nobody@nowhere.example'));
+        await both(stores, (s) => new QueryEngine(s).whoCan('retrieve', name));
+        await both(stores, (s) => new QueryEngine(s).paths(tenant.identity.users[0]!.username, name, 99));
       });
     });
   }
@@ -197,8 +202,9 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
       for (const s of stores) expect((await runSync(s, config, { now: () => now + 60_000 })).status).toBe('completed');
 
       await both(stores, (s) => s.stats());
-      for (const s of tenant.privilegeCloud.safes) await both(stores, (x) => x.whoCan('listAccounts', s.name));
-      await both(stores, (s) => s.userAccess(goneUser.username));
+      for (const s of tenant.privilegeCloud.safes)
+        await both(stores, (x) => new QueryEngine(x).whoCan('listAccounts', s.name));
+      await both(stores, (s) => new QueryEngine(s).userAccess(goneUser.username));
       const runs = await both(stores, async (s) =>
         (await s.syncRuns(2)).map((r) => ({ status: r.status, counts: r.counts })),
       );

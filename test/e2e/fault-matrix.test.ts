@@ -2,10 +2,12 @@
  * The fault matrix: each injected fault ends either in a correct graph (same answers as a clean sync) or in a clear
  * failure that names the source, the endpoint (and the field), with the previous snapshot untouched.
  */
+
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryEngine } from '../../src/queries/engine.js';
 import type { FaultRule } from '../../src/simulator/index.js';
 import { SNAPSHOT_FILE } from '../../src/store/memory/snapshot.js';
 import { SyncFailedError } from '../../src/sync/run.js';
@@ -21,7 +23,7 @@ let h: Harness;
 async function answers(): Promise<string> {
   const out: Record<string, string[]> = {};
   for (const s of tenant.privilegeCloud.safes) {
-    const r = await h.store.whoCan('retrieveAccounts', s.name);
+    const r = await new QueryEngine(h.store).whoCan('retrieveAccounts', s.name);
     out[s.name] = r.principals.map((p) => `${p.type}:${p.name}:${p.permissions.join(',')}`).sort();
   }
   return JSON.stringify(out);

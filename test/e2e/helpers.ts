@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
-import { runSync, type SyncConfig } from '../../src/sync/run.js';
+import type { SyncConfig } from '../../src/sync/config.js';
+import { runSync } from '../../src/sync/run.js';
 import type { Tenant } from '../../src/tenant/format/index.js';
 
 export interface Harness {

@@ -3,14 +3,18 @@
  * and plain graph edges (writeEffective, what any other writer gets). Both must give the same pages, in the same
  * order, with the same totals and warnings as the whole answer.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryEngine } from '../../src/queries/engine.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
-import type { GraphStore, SyncWriter } from '../../src/store/types.js';
-import { runSync, type SyncConfig } from '../../src/sync/run.js';
+import type { GraphStore } from '../../src/store/types.js';
+import type { SyncConfig } from '../../src/sync/config.js';
+import { runSync } from '../../src/sync/run.js';
+import type { SyncWriter } from '../../src/sync/types.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from './helpers.js';
 
@@ -66,21 +70,25 @@ describe('embedded store pages: compact computed edges and graph edges answer al
   it('every safe: whole answers equal, and pages of 3 put together are the whole answer', async () => {
     let principals = 0;
     for (const safe of tenant.privilegeCloud.safes) {
-      const whole = await compact.safeAccess(safe.name);
-      expect(JSON.parse(JSON.stringify(await plain.safeAccess(safe.name)))).toEqual(JSON.parse(JSON.stringify(whole)));
+      const whole = await new QueryEngine(compact).safeAccess(safe.name);
+      expect(JSON.parse(JSON.stringify(await new QueryEngine(plain).safeAccess(safe.name)))).toEqual(
+        JSON.parse(JSON.stringify(whole)),
+      );
       for (const store of [compact, plain]) {
         const seen = [];
         for (let offset = 0; offset < whole.total; offset += 3) {
-          const page = await store.safeAccess(safe.name, { offset, limit: 3 });
+          const page = await new QueryEngine(store).safeAccess(safe.name, { offset, limit: 3 });
           expect(page).toMatchObject({ total: whole.total, offset, limit: 3, warnings: whole.warnings });
           seen.push(...page.principals);
         }
         expect(seen).toEqual(whole.principals);
       }
-      const who = await compact.whoCan('retrieveAccounts', safe.name, { offset: 1, limit: 2 });
-      expect(await plain.whoCan('retrieveAccounts', safe.name, { offset: 1, limit: 2 })).toEqual(who);
+      const who = await new QueryEngine(compact).whoCan('retrieveAccounts', safe.name, { offset: 1, limit: 2 });
+      expect(await new QueryEngine(plain).whoCan('retrieveAccounts', safe.name, { offset: 1, limit: 2 })).toEqual(who);
       // Asked twice (the second time the embedded store knows the total and stops at the page's end): the same.
-      expect(await compact.whoCan('retrieveAccounts', safe.name, { offset: 1, limit: 2 })).toEqual(who);
+      expect(await new QueryEngine(compact).whoCan('retrieveAccounts', safe.name, { offset: 1, limit: 2 })).toEqual(
+        who,
+      );
       principals += whole.total;
     }
     expect(principals).toBeGreaterThan(0);
@@ -91,11 +99,11 @@ describe('embedded store pages: compact computed edges and graph edges answer al
     const fresh = new MemoryStore({ dataDir: dirs[0]!, onSnapshotLoaded: () => loads++ });
     const safe = tenant.privilegeCloud.safes[0]!.name;
     const answers = await Promise.all(
-      Array.from({ length: 8 }, () => fresh.whoCan('retrieveAccounts', safe, { offset: 0, limit: 5 })),
+      Array.from({ length: 8 }, () => new QueryEngine(fresh).whoCan('retrieveAccounts', safe, { offset: 0, limit: 5 })),
     );
     expect(loads).toBe(1);
     for (const a of answers) expect(a).toEqual(answers[0]);
-    await fresh.whoCan('retrieveAccounts', safe);
+    await new QueryEngine(fresh).whoCan('retrieveAccounts', safe);
     expect(loads).toBe(1);
     await fresh.close();
   });

@@ -2,7 +2,9 @@
  * End to end over real HTTP: the simulator serves a generated tenant, the real extractors sync it into the embedded
  * store, and every who-can answer is compared with the brute-force oracle computed from the tenant file.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryEngine } from '../../src/queries/engine.js';
 import type { PrincipalAccess } from '../../src/queries/types.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle, type Who } from '../oracle/cyberark.js';
@@ -51,7 +53,7 @@ for (const [scale, seed] of [
       let nonEmpty = 0;
       for (const safe of tenant.privilegeCloud.safes) {
         for (const permission of permissions) {
-          const answer = await h.store.whoCan(permission, safe.name);
+          const answer = await new QueryEngine(h.store).whoCan(permission, safe.name);
           expect(answer.safe.name).toBe(safe.name);
           const expected = oracle.whoCan(permission, safe.name);
           expect(sorted(answer.principals.map(who)), `${permission} on ${safe.name}`).toEqual(sorted(expected));
@@ -73,7 +75,7 @@ for (const [scale, seed] of [
         const expected = oracle.safeAccess(safe.name);
         const account = tenant.privilegeCloud.accounts.find((a) => a.safeName === safe.name);
         if (!account) continue;
-        const answer = await h.store.accountAccess(account.id);
+        const answer = await new QueryEngine(h.store).accountAccess(account.id);
         const got = new Map(answer.principals.map((p) => [who(p), sorted(p.permissions)]));
         expect(sorted(got.keys()), safe.name).toEqual(sorted(expected.keys()));
         for (const [w, perms] of expected) expect(got.get(w), `${w} on ${safe.name}`).toEqual(sorted(perms));
@@ -83,7 +85,7 @@ for (const [scale, seed] of [
     it('every path returned is a chain of edges that exist in the tenant, from the principal to the safe', async () => {
       let checked = 0;
       for (const safe of tenant.privilegeCloud.safes.slice(0, sample)) {
-        const answer = await h.store.whoCan('listAccounts', safe.name);
+        const answer = await new QueryEngine(h.store).whoCan('listAccounts', safe.name);
         for (const p of answer.principals) {
           expect(p.paths.length).toBeGreaterThan(0);
           expect(p.path_count).toBeGreaterThanOrEqual(p.paths.length);
@@ -114,7 +116,7 @@ for (const [scale, seed] of [
       for (const { safe, member } of expired) {
         // Whoever still reaches the safe also sees how many expired memberships of it they reach.
         const holder = oracle.resolve(member);
-        const access = await h.store.safeAccess(safe);
+        const access = await new QueryEngine(h.store).safeAccess(safe);
         const p = access.principals.find(
           (x) => `${x.type}:${x.type === 'CyberArkUser' ? x.login_name : x.name}` === holder,
         );
@@ -128,7 +130,7 @@ for (const [scale, seed] of [
         const holder = oracle.resolve(member);
         if (holder.startsWith('CyberArkUser:')) {
           const login = holder.slice('CyberArkUser:'.length);
-          const paths = await h.store.paths(login, safe, 2);
+          const paths = await new QueryEngine(h.store).paths(login, safe, 2);
           expect(paths.paths.some((p) => p.expired && p.path.length === 2)).toBe(true);
         }
       }
@@ -137,11 +139,11 @@ for (const [scale, seed] of [
     it('a dynamic (Script) role is flagged and who-can says so', async () => {
       const script = tenant.identity.roles.find((r) => r.roleType === 'Script');
       expect(script).toBeDefined();
-      const roles = await h.store.listAssets({ type: 'roles', search: script!.name });
+      const roles = await new QueryEngine(h.store).listAssets({ type: 'roles', search: script!.name });
       const node = roles.items.find((r) => r.name === script!.name)!;
       expect(node.members_unknown).toBe(true);
       for (const safe of tenant.privilegeCloud.safes.slice(0, sample)) {
-        const r = await h.store.whoCan('listAccounts', safe.name);
+        const r = await new QueryEngine(h.store).whoCan('listAccounts', safe.name);
         const flagged = r.principals.some((p) => p.type === 'CyberArkRole' && p.name === script!.name);
         expect(r.warnings.some((w) => w.includes(script!.name))).toBe(flagged);
       }

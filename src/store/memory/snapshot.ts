@@ -12,6 +12,7 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type EffectiveSet, type EffectiveSetParts, IntColumn } from '../../effective/compute.js';
 import type { GraphEdge, GraphNode, NodeKind, PropValue } from '../../graph/schema.js';
+import { StoreError } from '../errors.js';
 
 export const SNAPSHOT_FORMAT = 'arkgraph-snapshot';
 export const SNAPSHOT_VERSION = 2;
@@ -28,13 +29,6 @@ export interface StoredNode extends GraphNode {
 }
 export interface StoredEdge extends GraphEdge {
   syncId: string;
-}
-
-export class StoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreError';
-  }
 }
 
 interface Header {
@@ -445,6 +439,7 @@ export async function readSnapshot(
   const scratch = { values: new Int32Array(1 << 16) };
   const corrupt = (error: unknown) =>
     new StoreError(
+      'corrupt',
       `snapshot ${file} is corrupt at line ${lineNo} (${(error as Error).message}); run arkgraph sync to rebuild it`,
     );
   await forEachLine(file, (buf, start, end) => {
@@ -469,13 +464,14 @@ export async function readSnapshot(
     try {
       value = JSON.parse(line);
     } catch {
-      throw new StoreError(`snapshot ${file} is corrupt at line ${lineNo}; run arkgraph sync to rebuild it`);
+      throw new StoreError('corrupt', `snapshot ${file} is corrupt at line ${lineNo}; run arkgraph sync to rebuild it`);
     }
     if (!header) {
       header = value as Header;
-      if (header.format !== SNAPSHOT_FORMAT) throw new StoreError(`${file} is not an arkgraph snapshot`);
+      if (header.format !== SNAPSHOT_FORMAT) throw new StoreError('corrupt', `${file} is not an arkgraph snapshot`);
       if (!READABLE_VERSIONS.has(header.version)) {
         throw new StoreError(
+          'corrupt',
           `snapshot ${file} has format version ${header.version}; this arkgraph reads version ${SNAPSHOT_VERSION}: run arkgraph sync to rebuild it`,
         );
       }
@@ -507,13 +503,14 @@ export async function readSnapshot(
       ended = true;
     }
   });
-  if (!header) throw new StoreError(`snapshot ${file} is empty; run arkgraph sync to rebuild it`);
-  if (!ended) throw new StoreError(`snapshot ${file} is truncated; run arkgraph sync to rebuild it`);
+  if (!header) throw new StoreError('corrupt', `snapshot ${file} is empty; run arkgraph sync to rebuild it`);
+  if (!ended) throw new StoreError('corrupt', `snapshot ${file} is truncated; run arkgraph sync to rebuild it`);
   if (effective) {
     try {
       onEffective?.(effective.finish());
     } catch (error) {
       throw new StoreError(
+        'corrupt',
         `snapshot ${file} is corrupt (${(error as Error).message}); run arkgraph sync to rebuild it`,
       );
     }
@@ -526,6 +523,6 @@ export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
     return JSON.parse(await readFile(file, 'utf8')) as T;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw new StoreError(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
+    throw new StoreError('io', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
 }

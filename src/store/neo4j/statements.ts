@@ -4,7 +4,7 @@
  * parameters.
  */
 
-import { nodeName } from '../../effective/compute.js';
+import { nodeName } from '../../graph/access-graph.js';
 import {
   COMMON_NODE_PROPERTIES,
   EDGE_KINDS,
