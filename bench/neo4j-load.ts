@@ -8,7 +8,8 @@
  *        [--naive 2000] [--no-effective]
  */
 import neo4j from 'neo4j-driver';
-import { acceptsEffectiveSet, computeEffectiveSet, type EffectiveSet } from '../src/effective/compute.js';
+import { acceptsEffectiveSet, computeEffectiveSet } from '../src/effective/compute.js';
+import type { EffectiveSet } from '../src/effective/effective-set.js';
 import type { GraphEdge, GraphNode } from '../src/graph/schema.js';
 import { edgeRow, nodeRow } from '../src/store/neo4j/statements.js';
 import type { Neo4jStore } from '../src/store/neo4j/store.js';

@@ -3,7 +3,8 @@
  * Exit codes: 0 success, 2 usage or validation error, 3 a source failed, 4 store error.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { type ArkgraphConfig, ENV_VARS, loadConfig } from '../config/config.js';
+import { type ArkgraphConfig, loadConfig } from '../config/config.js';
+import { ENV_VARS } from '../config/env-vars.js';
 import { createLogger, type Logger } from '../log.js';
 import { QueryEngine } from '../queries/engine.js';
 import type { PageRequest } from '../queries/types.js';

@@ -16,56 +16,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every environment variable arkgraph reads, for --help and docs. */
-export const ENV_VARS: { name: string; doc: string; secret?: boolean }[] = [
-  { name: 'ARKGRAPH_IDENTITY_URL', doc: 'CyberArk Identity tenant URL, e.g. https://abc1234.id.cyberark.cloud' },
-  {
-    name: 'ARKGRAPH_PCLOUD_URL',
-    doc: 'Privilege Cloud (or PVWA) host base, e.g. https://acme.privilegecloud.cyberark.cloud',
-  },
-  { name: 'ARKGRAPH_CLIENT_ID', doc: 'OAuth confidential client (service user) login name' },
-  { name: 'ARKGRAPH_CLIENT_SECRET', doc: 'its password', secret: true },
-  { name: 'ARKGRAPH_CLIENT_SECRET_FILE', doc: 'file holding the client secret (instead of ARKGRAPH_CLIENT_SECRET)' },
-  {
-    name: 'ARKGRAPH_OAUTH_APP_ID',
-    doc: 'optional: OAuth2 server app id (uses /oauth2/token/{appId} instead of platformtoken)',
-  },
-  { name: 'ARKGRAPH_OAUTH_SCOPE', doc: 'optional: scope for the app-id flow (default api)' },
-  { name: 'ARKGRAPH_PAS_USERNAME', doc: 'self-hosted PAS: logon user (instead of the platform token)' },
-  { name: 'ARKGRAPH_PAS_PASSWORD', doc: 'self-hosted PAS: logon password', secret: true },
-  { name: 'ARKGRAPH_PAS_PASSWORD_FILE', doc: 'file holding the PAS password' },
-  { name: 'ARKGRAPH_PAS_METHOD', doc: 'self-hosted PAS: CyberArk (default), LDAP, RADIUS or Windows' },
-  { name: 'ARKGRAPH_ENTRA_TENANT_ID', doc: 'Microsoft Entra ID: directory (tenant) id' },
-  { name: 'ARKGRAPH_ENTRA_CLIENT_ID', doc: 'Entra ID: app registration (client) id' },
-  { name: 'ARKGRAPH_ENTRA_CLIENT_SECRET', doc: 'Entra ID: client secret', secret: true },
-  { name: 'ARKGRAPH_ENTRA_CLIENT_SECRET_FILE', doc: 'file holding the Entra client secret' },
-  { name: 'ARKGRAPH_ENTRA_AUTHORITY_URL', doc: 'Entra ID: authority (default https://login.microsoftonline.com)' },
-  { name: 'ARKGRAPH_ENTRA_GRAPH_URL', doc: 'Entra ID: Microsoft Graph base (default https://graph.microsoft.com)' },
-  { name: 'ARKGRAPH_LDAP_URL', doc: 'Active Directory: ldaps://dc.corp.example (or ldap:// with StartTLS)' },
-  { name: 'ARKGRAPH_LDAP_BIND_DN', doc: 'Active Directory: bind DN of a read-only account' },
-  { name: 'ARKGRAPH_LDAP_BIND_PASSWORD', doc: 'Active Directory: bind password', secret: true },
-  { name: 'ARKGRAPH_LDAP_BIND_PASSWORD_FILE', doc: 'file holding the bind password' },
-  { name: 'ARKGRAPH_LDAP_BASE_DN', doc: 'Active Directory: search base, e.g. DC=corp,DC=example' },
-  { name: 'ARKGRAPH_LDAP_STARTTLS', doc: 'Active Directory: true to upgrade ldap:// with StartTLS' },
-  { name: 'ARKGRAPH_LDAP_CA_FILE', doc: 'Active Directory: CA certificate (PEM) to trust' },
-  { name: 'ARKGRAPH_DATA_DIR', doc: 'embedded store location (default ./.arkgraph)' },
-  { name: 'ARKGRAPH_STORE', doc: 'memory (default) or neo4j' },
-  { name: 'ARKGRAPH_HTTP_CONCURRENCY', doc: 'requests in flight per source (default 8)' },
-  { name: 'ARKGRAPH_HTTP_TIMEOUT_MS', doc: 'per-request timeout in ms (default 30000)' },
-  { name: 'ARKGRAPH_LOG_LEVEL', doc: 'log level: error, warn, info (default), debug' },
-  {
-    name: 'ARKGRAPH_API_TOKENS',
-    doc: 'API tokens: [name=]role:token entries (role reader, reviewer or admin)',
-    secret: true,
-  },
-  { name: 'ARKGRAPH_API_TOKENS_FILE', doc: 'JSON (or JSON lines) of {name, role, sha256} API token digests' },
-  { name: 'NEO4J_URI', doc: 'Neo4j URI (bolt:// or neo4j:// for clusters and Aura)' },
-  { name: 'NEO4J_USER', doc: 'Neo4j user (default neo4j)' },
-  { name: 'NEO4J_PASSWORD', doc: 'Neo4j password', secret: true },
-  { name: 'NEO4J_PASSWORD_FILE', doc: 'file holding the Neo4j password' },
-  { name: 'NEO4J_DATABASE', doc: 'Neo4j database (default neo4j)' },
-];
-
 const pasMethod = z.enum(['CyberArk', 'LDAP', 'RADIUS', 'Windows']);
 
 /** The file format. Secret values are refused here on purpose: name a file or use the environment. */

@@ -1,21 +1,10 @@
 /** Result shapes of the access queries. The CLI's --json output and the API return exactly these. */
 
+import type { GrantPath } from '../graph/grant-path.js';
 import type { SafePermissionKey } from '../graph/permissions.js';
-import type { EdgeKind, NodeKind } from '../graph/schema.js';
+import type { NodeKind } from '../graph/schema.js';
 
-/** One step of a grant path; `via` is the edge that led here from the previous step. */
-export interface PathStep {
-  kind: NodeKind;
-  id: string;
-  name: string;
-  via?: EdgeKind;
-  /** True when `via` was followed against its direction (e.g. a CyberArk user ← ASSUMES_USER ← its AD user). */
-  reverse?: boolean;
-  /** On the last step of a grant path: what that membership (or application ACE) grants. */
-  permissions?: string[];
-}
-
-export type GrantPath = PathStep[];
+export type { GrantPath, PathStep } from '../graph/grant-path.js';
 
 export interface DirectoryIdentity {
   kind: NodeKind;

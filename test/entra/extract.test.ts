@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GraphEdge, type GraphNode, validateEdge, validateNode } from '../../src/graph/schema.js';
-import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/graph.js';
+import type { GraphEdge, GraphNode } from '../../src/graph/schema.js';
+import { validateEdge, validateNode } from '../../src/graph/validate.js';
+import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/index.js';
 import {
   createEntraClient,
   entraScope,

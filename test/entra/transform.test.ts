@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateEdge, validateNode } from '../../src/graph/schema.js';
+import { validateEdge, validateNode } from '../../src/graph/validate.js';
 import type { EntraRaw } from '../../src/sources/entra/schemas.js';
 import { entraNodeId, transformEntra, upnKey } from '../../src/sources/entra/transform.js';
 

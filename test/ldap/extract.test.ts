@@ -7,7 +7,8 @@ import net from 'node:net';
 import { Client, SizeLimitExceededError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeDn } from '../../src/graph/dn.js';
-import { type GraphNode, validateEdge, validateNode } from '../../src/graph/schema.js';
+import type { GraphNode } from '../../src/graph/schema.js';
+import { validateEdge, validateNode } from '../../src/graph/validate.js';
 import { SourceError } from '../../src/http/errors.js';
 import { guidToBytes, sidToBytes } from '../../src/sources/activedirectory/convert.js';
 import {

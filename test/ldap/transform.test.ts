@@ -1,6 +1,6 @@
 /** transformActiveDirectory on hand-made raw data: edge resolution, cross-checks, warnings, conversions. */
 import { describe, expect, it } from 'vitest';
-import { validateEdge, validateNode } from '../../src/graph/schema.js';
+import { validateEdge, validateNode } from '../../src/graph/validate.js';
 import { SourceError } from '../../src/http/errors.js';
 import { guidToBytes, sidToBytes } from '../../src/sources/activedirectory/convert.js';
 import type { ActiveDirectoryRaw, AdRawGroup, AdRawUser } from '../../src/sources/activedirectory/extract.js';

@@ -9,15 +9,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EffectiveSet, IntColumn } from '../../src/effective/compute.js';
+import { IntColumn } from '../../src/effective/columns.js';
+import { EffectiveSet } from '../../src/effective/effective-set.js';
 import {
   type EffectiveSection,
-  readSnapshot,
   SNAPSHOT_FILE,
   type StoredEdge,
   type StoredNode,
   writeSnapshot,
 } from '../../src/store/memory/snapshot.js';
+import { readSnapshot } from '../../src/store/memory/snapshot-read.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

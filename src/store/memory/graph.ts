@@ -3,11 +3,12 @@
  * and how a snapshot file becomes one (loadGraph) with the repeated strings and references shared (Compactor).
  */
 import { MultiDirectedGraph } from 'graphology';
-import { EffectiveSet } from '../../effective/compute.js';
+import { EffectiveSet } from '../../effective/effective-set.js';
 import { nodeKey } from '../../graph/access-graph.js';
 import type { NodeKind, PropValue } from '../../graph/schema.js';
 import { EffectiveTable } from './effective-table.js';
-import { readSnapshot, type StoredEdge, type StoredNode } from './snapshot.js';
+import type { StoredEdge, StoredNode } from './snapshot.js';
+import { readSnapshot } from './snapshot-read.js';
 
 export type G = MultiDirectedGraph<StoredNode, StoredEdge>;
 

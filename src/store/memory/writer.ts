@@ -3,13 +3,18 @@
  * beginSync); commit drops the stale rows of the scopes that completed and installs the copy, abort leaves the last
  * good graph as it was.
  */
-import type { EffectiveSet } from '../../effective/compute.js';
+import type { EffectiveSet } from '../../effective/effective-set.js';
 import { ACCESS_GRAPH_EXCLUDED_KINDS, type AccessGraph, nodeKey } from '../../graph/access-graph.js';
-import { type GraphEdge, type GraphNode, validateEdge, validateNode } from '../../graph/schema.js';
+import type { GraphEdge, GraphNode } from '../../graph/schema.js';
+import { ACCESS_GRAPH_EDGES } from '../../graph/traversal.js';
+import { validateEdge, validateNode } from '../../graph/validate.js';
 import type { CompletedScope, SyncRunRecord, SyncWriter } from '../../sync/types.js';
 import { StoreError } from '../errors.js';
 import { EffectiveTable } from './effective-table.js';
 import { Compactor, type G, type Loaded } from './graph.js';
+
+/** The edge kinds of the access graph (the same as cypher/access_graph_edges.cypher reads). */
+const ACCESS_EDGES: ReadonlySet<string> = new Set(ACCESS_GRAPH_EDGES);
 
 /** What the writer needs of its store. */
 export interface WriterHost {
@@ -77,7 +82,7 @@ export class MemorySyncWriter implements SyncWriter {
     });
     const edges: GraphEdge[] = [];
     this.g.forEachEdge((_, a, source, target) => {
-      if (a.kind === 'HAS_EFFECTIVE_PERMISSION' || this.isStale(a, completed)) return;
+      if (!ACCESS_EDGES.has(a.kind) || this.isStale(a, completed)) return;
       if (kept.has(source) && kept.has(target)) edges.push(a);
     });
     return { nodes, edges };

@@ -1,6 +1,6 @@
 /** One sync's writes to Neo4j: batched UNWIND loads generated from the schema, then scoped stale-data cleanup. */
 import neo4j, { type Node as Neo4jNode } from 'neo4j-driver';
-import type { EffectiveSet } from '../../effective/compute.js';
+import type { EffectiveSet } from '../../effective/effective-set.js';
 import { ACCESS_GRAPH_KINDS, type AccessGraph } from '../../graph/access-graph.js';
 import {
   EDGE_KINDS,
