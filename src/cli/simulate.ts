@@ -1,7 +1,6 @@
 /** `arkgraph simulate`: serves a tenant file or a generated tenant on 127.0.0.1 until Ctrl-C. */
 import { writeFile } from 'node:fs/promises';
-import { startGraphSimulator } from '../simulator/graph.js';
-import { startSimulator } from '../simulator/index.js';
+import { startGraphSimulator, startSimulator } from '../simulator/index.js';
 import { loadTenantFile, type Tenant } from '../tenant/format/index.js';
 import { generateTenant } from '../tenant/generate/index.js';
 import { UsageError } from './errors.js';

@@ -1,129 +1,33 @@
 /**
- * CyberArk API simulator: an Identity tenant and a Privilege Cloud (or self-hosted PAS) API serving one tenant file,
- * on two local ports (two origins, as in real life) sharing one token store. See
- * shared/reference/cyberark-api.md for the API shapes it follows.
+ * The API simulators, for tests, benchmarks and `arkgraph simulate` / `demo`: the CyberArk simulator (Identity +
+ * Privilege Cloud, ./cyberark) and the Microsoft Graph simulator (authority + Graph, ./graph), with the fault
+ * injection and request counters they share (./shared). See README.md for what lives where.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Tenant } from '../tenant/format/index.js';
-import { FaultController, type FaultRule, type Latency, RequestCounters } from './faults.js';
-import { buildIdentityServer } from './identity.js';
-import { TenantModel } from './model.js';
-import { buildPCloudServer } from './pcloud.js';
-import { TokenStore } from './tokens.js';
 
+export { DEFAULT_APP_SCOPES } from './cyberark/identity/oauth.js';
+export { IDENTITY_WRITE_ENDPOINTS, WRITE_REFUSED } from './cyberark/identity/server.js';
+export { PAS_ERRORS } from './cyberark/pcloud/errors.js';
+export { safeUrlId } from './cyberark/pcloud/objects.js';
+export type { Simulator, SimulatorOptions } from './cyberark/simulator.js';
+export { startSimulator } from './cyberark/simulator.js';
+export { DEFAULT_APP_ROLES, GRAPH_APP_ID } from './graph/authority.js';
+export { cloudSid, USER_DEFAULT_PROPERTIES } from './graph/resources.js';
+export type { GraphSimulator, GraphSimulatorOptions } from './graph/simulator.js';
+export { startGraphSimulator } from './graph/simulator.js';
+
+export { RequestCounters } from './shared/counters.js';
 export type {
   FaultEffect,
   FaultKind,
-  FaultMatch,
   FaultRule,
   FaultRuleStatus,
   Latency,
   RetryAfter,
-} from './faults.js';
-export { FaultController, RequestCounters } from './faults.js';
-export { DEFAULT_APP_SCOPES, IDENTITY_WRITE_ENDPOINTS, WRITE_REFUSED } from './identity.js';
-export { PAS_ERRORS, safeUrlId } from './pcloud.js';
-export { decodeJwtPayload } from './tokens.js';
-
-export interface SimulatorOptions {
-  tenant: Tenant;
-  /** Default '127.0.0.1'. */
-  host?: string;
-  /** Default 0 (ephemeral). */
-  identityPort?: number;
-  /** Default 0 (ephemeral). */
-  pcloudPort?: number;
-  /** Platform / app token lifetime, served as `expires_in` (default 900, §10). */
-  tokenTtlSeconds?: number;
-  /** Self-hosted PAS session lifetime (default 1200: IDSEC assumes 20 minutes, §1.5). */
-  pasSessionTtlSeconds?: number;
-  /** Scopes `/oauth2/token/{appId}` accepts per app id (default DEFAULT_APP_SCOPES for every app). */
-  appScopes?: Record<string, string[]>;
-  /** Initial fault rules. */
-  faults?: FaultRule[];
-  /** Applied to every request, before any rule. */
-  latency?: Latency;
-}
-
-export interface Simulator {
-  /** Identity tenant base URL, e.g. http://127.0.0.1:41234 */
-  identityUrl: string;
-  /** Privilege Cloud host base URL; the API is under /PasswordVault/API. */
-  pcloudUrl: string;
-  tenant: Tenant;
-  /** Add/remove/clear fault rules at runtime; setLatency(). Shared by both servers. */
-  faults: FaultController;
-  /** Per-route request counts of both servers, e.g. get('POST /redrock/query'). */
-  counters: RequestCounters;
-  /** Expires every token (platform, app and PAS session) issued so far. */
-  expireAllTokens(): void;
-  close(): Promise<void>;
-}
-
-/** 429/5xx bodies (§11.11): PAS shape on PasswordVault paths, gateway shape elsewhere. */
-function errorBody(status: number, message: string, request: FastifyRequest): unknown {
-  if (request.url.toLowerCase().startsWith('/passwordvault')) {
-    // The 429 code is the brief's; 5xx codes are synthetic (§7.5: code mapping UNCONFIRMED).
-    return { ErrorCode: `PASWS${status}E`, ErrorMessage: message };
-  }
-  return { message };
-}
-
-function urlOf(app: FastifyInstance, host: string): string {
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('simulator server is not listening on TCP');
-  const h = host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${address.port}`;
-}
-
-export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
-  const host = options.host ?? '127.0.0.1';
-  const model = new TenantModel(options.tenant);
-  const tokens = new TokenStore();
-  const faults = new FaultController(options.faults ?? [], options.latency ?? null);
-  const counters = new RequestCounters();
-  let identityUrl = '';
-
-  const identity = await buildIdentityServer({
-    model,
-    tokens,
-    faults,
-    counters,
-    tokenTtlSeconds: options.tokenTtlSeconds ?? 900,
-    appScopes: options.appScopes,
-    baseUrl: () => identityUrl,
-    errorBody,
-  });
-  const pcloud = await buildPCloudServer({
-    model,
-    tokens,
-    faults,
-    counters,
-    pasSessionTtlSeconds: options.pasSessionTtlSeconds ?? 1200,
-    errorBody,
-  });
-
-  try {
-    await identity.listen({ host, port: options.identityPort ?? 0 });
-    identityUrl = urlOf(identity, host);
-    await pcloud.listen({ host, port: options.pcloudPort ?? 0 });
-  } catch (error) {
-    await Promise.allSettled([identity.close(), pcloud.close()]);
-    throw error;
-  }
-  const pcloudUrl = urlOf(pcloud, host);
-
-  let closed: Promise<void> | undefined;
-  return {
-    identityUrl,
-    pcloudUrl,
-    tenant: options.tenant,
-    faults,
-    counters,
-    expireAllTokens: () => tokens.expireAll(),
-    close: () => {
-      closed ??= Promise.all([identity.close(), pcloud.close()]).then(() => undefined);
-      return closed;
-    },
-  };
-}
+} from './shared/fault-rules.js';
+/**
+ * The Graph simulator's name for the one fault controller: it accepts fractional `Retry-After` seconds, as Microsoft
+ * Graph sends them ("2.128", entra-ad.md §1.7).
+ */
+export { FaultController, FaultController as GraphFaultController } from './shared/fault-rules.js';
+export type { FaultMatch } from './shared/route-match.js';
+export { decodeJwtPayload } from './shared/tokens.js';

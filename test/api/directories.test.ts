@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryEngine } from '../../src/queries/engine.js';
-import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/graph.js';
+import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { type ApiHarness, startApiHarness } from './helpers.js';
 

@@ -6,8 +6,7 @@
 import { MockAgent } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpClientOptions, SourceError } from '../../src/http/index.js';
-import type { FaultRule } from '../../src/simulator/faults.js';
-import { type GraphSimulator, startGraphSimulator } from '../../src/simulator/graph.js';
+import { type FaultRule, type GraphSimulator, startGraphSimulator } from '../../src/simulator/index.js';
 import {
   createEntraClient,
   type EntraSourceConfig,

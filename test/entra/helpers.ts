@@ -1,6 +1,6 @@
 /** Shared helpers of the Entra tests: raw HTTP against the Graph simulator, tokens, and extractor config. */
 import { request } from 'undici';
-import type { GraphSimulator } from '../../src/simulator/graph.js';
+import type { GraphSimulator } from '../../src/simulator/index.js';
 import type { EntraSourceConfig } from '../../src/sources/entra/extract.js';
 import { CLIENT, TENANT_ID } from './fixture.js';
 

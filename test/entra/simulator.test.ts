@@ -1,6 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type GraphSimulator, startGraphSimulator, USER_DEFAULT_PROPERTIES } from '../../src/simulator/graph.js';
-import { decodeJwtPayload } from '../../src/simulator/index.js';
+import {
+  decodeJwtPayload,
+  type GraphSimulator,
+  startGraphSimulator,
+  USER_DEFAULT_PROPERTIES,
+} from '../../src/simulator/index.js';
 import { buildEntraTenant, CLIENT, G, OTHER_CLIENT, PRIMARY_DOMAIN, TEAM_COUNT, TENANT_ID, userId } from './fixture.js';
 import { allPages, graphGet, graphToken, type Json, tokenRequest } from './helpers.js';
 

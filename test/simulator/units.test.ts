@@ -1,16 +1,18 @@
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
+import { parseFilter } from '../../src/simulator/cyberark/pcloud/params.js';
+import { QueryError } from '../../src/simulator/cyberark/redrock/dataset.js';
+import { compileMongoFilter } from '../../src/simulator/cyberark/redrock/mongo-filter.js';
+import { paginate, readArgs } from '../../src/simulator/cyberark/redrock/paging.js';
+import { parseQuery } from '../../src/simulator/cyberark/redrock/sql-parser.js';
+import { FaultController, RequestCounters } from '../../src/simulator/index.js';
 import {
   cappedPageSize,
-  defaultRouteMatcher,
   dropFields,
-  FaultController,
   faultInjection,
-  RequestCounters,
   truncateJson,
-} from '../../src/simulator/faults.js';
-import { parseFilter } from '../../src/simulator/pcloud.js';
-import { compileMongoFilter, paginate, parseQuery, QueryError, readArgs } from '../../src/simulator/redrock.js';
+} from '../../src/simulator/shared/fault-injection.js';
+import { defaultRouteMatcher } from '../../src/simulator/shared/route-match.js';
 
 describe('defaultRouteMatcher', () => {
   const m = (path: string | RegExp, reqPath: string, method?: string, reqMethod = 'GET') =>

@@ -4,11 +4,10 @@
  * Basic) and `scope=<resource>/.default`. Errors are AADSTS-style bodies.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EntraSection } from '../../tenant/format/index.js';
-import { type FaultController, faultInjection, type RequestCounters } from '../faults.js';
-import { bodyOf, headerValue, installBodyParsers, parseBasic, ROUTER_OPTIONS } from '../http.js';
-import type { TokenStore } from '../tokens.js';
+import { formDecoded, formFields, headerValue, parseBasic } from '../shared/http.js';
+import { createServer, type ServerContext } from '../shared/server.js';
 
 /** The application id of Microsoft Graph: `00000003-0000-0000-c000-000000000000/.default` is a valid scope too. */
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -16,11 +15,8 @@ export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 /** Application permissions (app roles) a client gets unless the simulator options say otherwise. */
 export const DEFAULT_APP_ROLES = ['User.Read.All', 'GroupMember.Read.All'];
 
-export interface AuthorityServerOptions {
+export interface AuthorityServerOptions extends ServerContext {
   entra: EntraSection;
-  tokens: TokenStore;
-  faults: FaultController;
-  counters: RequestCounters;
   tokenTtlSeconds: number;
   /** App roles per client id (default DEFAULT_APP_ROLES). */
   appRoles?: Record<string, string[]>;
@@ -66,21 +62,15 @@ const missing = (name: string): AadError => ({
   text: `The request body must contain the following parameter: '${name}'.`,
 });
 
+/** The token endpoint reads form bodies only: anything else is a request without parameters. */
 function formOf(request: FastifyRequest): Record<string, string> | undefined {
   const type = headerValue(request, 'content-type') ?? '';
-  if (!/^application\/x-www-form-urlencoded/i.test(type)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(bodyOf(request))) if (typeof v === 'string') out[k] = v;
-  return out;
+  return /^application\/x-www-form-urlencoded/i.test(type) ? formFields(request) : undefined;
 }
 
 export async function buildAuthorityServer(opts: AuthorityServerOptions): Promise<FastifyInstance> {
   const { entra, tokens } = opts;
-  const app = Fastify({ logger: false, routerOptions: ROUTER_OPTIONS, forceCloseConnections: true });
-  installBodyParsers(app);
-  await app.register(faultInjection, {
-    controller: opts.faults,
-    counters: opts.counters,
+  const app = await createServer(opts, {
     errorBody: (status) =>
       aadErrorBody({
         error: 'temporarily_unavailable',
@@ -151,14 +141,7 @@ export async function buildAuthorityServer(opts: AuthorityServerOptions): Promis
     const basic = parseBasic(headerValue(request, 'authorization'));
     let clientId = form.client_id;
     let secret = form.client_secret;
-    if (basic) {
-      try {
-        clientId = decodeURIComponent(basic[0]);
-        secret = decodeURIComponent(basic[1]);
-      } catch {
-        [clientId, secret] = basic;
-      }
-    }
+    if (basic) [clientId, secret] = formDecoded(basic) ?? basic;
     if (!clientId) return sendAad(reply, missing('client_id'));
     const scope = form.scope;
     if (!scope) return sendAad(reply, missing('scope'));

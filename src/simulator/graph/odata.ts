@@ -4,7 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { headerValue } from '../http.js';
+import { headerValue, rawQueryPairs } from '../shared/http.js';
 import type { PropertySet } from './resources.js';
 
 declare module 'fastify' {
@@ -83,8 +83,7 @@ const SUPPORTED = new Set(['select', 'top', 'skiptoken', 'count']);
 const KNOWN_ODATA = new Set(['filter', 'orderby', 'search', 'expand', 'skip', 'format', 'apply', 'deltatoken']);
 
 export function readQueryOptions(request: FastifyRequest): QueryOptions {
-  const q = request.url.indexOf('?');
-  const pairs = q === -1 ? [] : [...new URLSearchParams(request.url.slice(q + 1)).entries()];
+  const pairs = rawQueryPairs(request);
   const values = new Map<string, string>();
   for (const [k, v] of pairs) {
     const name = k.toLowerCase().replace(/^\$/, '');

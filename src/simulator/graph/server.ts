@@ -3,10 +3,10 @@
  * transitive group members, with `$select`, `$top`, opaque `$skiptoken` next links, bearer tokens from the authority
  * server, Graph error bodies, and the generic fault plugin. Read-only.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { cappedPageSize, type FaultController, faultInjection, type RequestCounters } from '../faults.js';
-import { headerValue, installBodyParsers, parseBearer, ROUTER_OPTIONS } from '../http.js';
-import type { TokenStore } from '../tokens.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { cappedPageSize } from '../shared/fault-injection.js';
+import { bearerToken, clientErrorStatus } from '../shared/http.js';
+import { createServer, type ServerContext } from '../shared/server.js';
 import {
   GraphError,
   graphErrorBody,
@@ -30,11 +30,8 @@ import {
   USER_DEFAULT_PROPERTIES,
 } from './resources.js';
 
-export interface GraphServerOptions {
+export interface GraphServerOptions extends ServerContext {
   directory: GraphDirectory;
-  tokens: TokenStore;
-  faults: FaultController;
-  counters: RequestCounters;
   /** Origin written into next links and @odata.context; undefined = the request's own origin. */
   linkOrigin: () => string | undefined;
 }
@@ -56,28 +53,27 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function buildGraphServer(opts: GraphServerOptions): Promise<FastifyInstance> {
   const { directory, tokens } = opts;
   const skipTokens = new SkipTokens();
-  const app = Fastify({ logger: false, routerOptions: ROUTER_OPTIONS, forceCloseConnections: true });
-  installBodyParsers(app);
-  installRequestIds(app);
-  await app.register(faultInjection, {
-    controller: opts.faults,
-    counters: opts.counters,
-    errorBody: (status, message, request) =>
-      graphErrorBody(
-        request,
-        status,
-        GRAPH_STATUS_CODES[status] ?? 'generalException',
-        status === 429 ? 'Please retry again later.' : message,
-      ),
-    expireToken: (request) => tokens.expire(parseBearer(headerValue(request, 'authorization'))),
-  });
+  // Request ids are installed before the fault plugin: injected errors carry them.
+  const app = await createServer(
+    opts,
+    {
+      errorBody: (status, message, request) =>
+        graphErrorBody(
+          request,
+          status,
+          GRAPH_STATUS_CODES[status] ?? 'generalException',
+          status === 429 ? 'Please retry again later.' : message,
+        ),
+      expireToken: (request) => tokens.expire(bearerToken(request)),
+    },
+    installRequestIds,
+  );
 
   // Bearer check on every request (after the fault plugin, so an expireToken fault is seen here).
   app.addHook('onRequest', async (request, reply) => {
-    const header = headerValue(request, 'authorization');
-    const token = parseBearer(header);
+    const token = bearerToken(request);
     let message: string | undefined;
-    if (!header || !token) message = 'Access token is empty.';
+    if (!token) message = 'Access token is empty.';
     else {
       const check = tokens.check(token);
       if (check.status === 'expired') message = 'Lifetime validation failed, the token is expired.';
@@ -115,7 +111,7 @@ export async function buildGraphServer(opts: GraphServerOptions): Promise<Fastif
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     if (error instanceof GraphError) return sendGraphError(reply, error);
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const status = clientErrorStatus(error);
     return sendGraphError(
       reply,
       new GraphError(status, status === 500 ? 'generalException' : 'BadRequest', error.message),

@@ -3,7 +3,7 @@
  * immutable while the simulator runs).
  */
 import { createHash } from 'node:crypto';
-import { grantAllowsUse } from '../graph/permissions.js';
+import { grantAllowsUse } from '../../graph/permissions.js';
 import type {
   Account,
   Application,
@@ -13,7 +13,7 @@ import type {
   IdentityUser,
   Safe,
   Tenant,
-} from '../tenant/format/index.js';
+} from '../../tenant/format/index.js';
 
 const lower = (s: string) => s.toLowerCase();
 

@@ -1,55 +1,5 @@
-/** Small HTTP helpers shared by the simulator servers. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-
-/** Fastify options both CyberArk servers use: case-insensitive paths, trailing slash ignored, no logging. */
-export const ROUTER_OPTIONS = {
-  caseSensitive: false,
-  ignoreTrailingSlash: true,
-  ignoreDuplicateSlashes: true,
-  // Percent-encoded safe names (28 characters, up to 6 bytes each when encoded) must fit in one path parameter.
-  maxParamLength: 1000,
-} as const;
-
-function badRequest(message: string): Error {
-  return Object.assign(new Error(message), { statusCode: 400 });
-}
-
-/**
- * JSON bodies may be empty (clients POST "{}" or nothing with Content-Type: application/json); form bodies are parsed
- * into a flat record; anything else is parsed as JSON when it looks like JSON, else ignored.
- */
-export function installBodyParsers(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  const parseJson = (text: string): unknown => {
-    const trimmed = text.trim();
-    if (trimmed === '') return undefined;
-    try {
-      return JSON.parse(trimmed);
-    } catch {
-      throw badRequest('request body is not valid JSON');
-    }
-  };
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseJson(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
-  });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
-    if (text.startsWith('{') || text.startsWith('[') || text.startsWith('"')) {
-      try {
-        done(null, parseJson(text));
-      } catch (error) {
-        done(error as Error, undefined);
-      }
-    } else done(null, text === '' ? undefined : text);
-  });
-}
+/** Reading requests: query parameters, bodies, headers and credentials, as every simulator server needs them. */
+import type { FastifyRequest } from 'fastify';
 
 export type Query = Record<string, string | undefined>;
 
@@ -81,6 +31,13 @@ export function bodyOf(request: FastifyRequest): Record<string, unknown> {
   return b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>) : {};
 }
 
+/** The string fields of a form (or JSON) body; other values are left out. */
+export function formFields(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(bodyOf(request))) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
 /** Case-insensitive property lookup: tries the given spellings first, then any key equal ignoring case. */
 export function pick(obj: Record<string, unknown>, ...names: string[]): unknown {
   for (const n of names) if (obj[n] !== undefined) return obj[n];
@@ -108,6 +65,25 @@ export function parseBasic(header: string | undefined): [string, string] | undef
 export function parseBearer(header: string | undefined): string | undefined {
   const m = header?.match(/^\s*bearer\s+(\S+)\s*$/i);
   return m?.[1];
+}
+
+/** The bearer token a request presents in its Authorization header, if any. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return parseBearer(headerValue(request, 'authorization'));
+}
+
+/** Basic credentials as RFC 6749 §2.3.1 sends them (form-urlencoded first), decoded; undefined if not decodable. */
+export function formDecoded([id, secret]: [string, string]): [string, string] | undefined {
+  try {
+    return [decodeURIComponent(id), decodeURIComponent(secret)];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The status an error handler answers with: the error's own 4xx status, else 500. */
+export function clientErrorStatus(error: Error & { statusCode?: number }): number {
+  return error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
 }
 
 export function truthy(value: unknown): boolean {

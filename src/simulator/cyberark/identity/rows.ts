@@ -2,9 +2,9 @@
  * Identity rows derived from the tenant: the Redrock tables (§2.3), DirectoryServiceQuery rows (§6.3) and
  * GetDirectoryServices rows (§6.1) of shared/reference/cyberark-api.md.
  */
-import type { DirectoryService, IdentityGroup, IdentityRole, IdentityUser } from '../tenant/format/index.js';
-import type { TenantModel } from './model.js';
-import type { ColumnDef, ColumnType, Dataset, SourceRow } from './redrock.js';
+import type { DirectoryService, IdentityGroup, IdentityRole, IdentityUser } from '../../../tenant/format/index.js';
+import type { TenantModel } from '../model.js';
+import type { ColumnDef, ColumnType, Dataset, SourceRow } from '../redrock/dataset.js';
 
 function cols(spec: Record<string, ColumnType>): ColumnDef[] {
   return Object.entries(spec).map(([name, type]) => ({ name, type }));

@@ -12,20 +12,17 @@
  * (app roles), 404 Request_ResourceNotFound. Paths are case-insensitive. See docs/entra.md and
  * shared/reference/entra-ad.md §1.9.
  *
- * Faults: the generic plugin (./faults.ts) on both servers with one controller; `status429` rules may carry a
- * fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`), see ./graph/faults.ts.
+ * Faults: the generic plugin (../shared/fault-injection.ts) on both servers with one controller; `status429` rules may
+ * carry a fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`, entra-ad.md §1.7).
  */
-import type { FastifyInstance } from 'fastify';
-import type { EntraSection } from '../tenant/format/index.js';
-import { FaultController, type FaultRule, type Latency, RequestCounters } from './faults.js';
-import { buildAuthorityServer, DEFAULT_APP_ROLES, GRAPH_APP_ID } from './graph/authority.js';
-import { GraphFaultController } from './graph/faults.js';
-import { GraphDirectory } from './graph/resources.js';
-import { buildGraphServer } from './graph/server.js';
-import { TokenStore } from './tokens.js';
-
-export { cloudSid, USER_DEFAULT_PROPERTIES } from './graph/resources.js';
-export { DEFAULT_APP_ROLES, GRAPH_APP_ID, GraphFaultController };
+import type { EntraSection } from '../../tenant/format/index.js';
+import { RequestCounters } from '../shared/counters.js';
+import { FaultController, type FaultRule, type Latency } from '../shared/fault-rules.js';
+import { listenPair } from '../shared/server.js';
+import { TokenStore } from '../shared/tokens.js';
+import { buildAuthorityServer } from './authority.js';
+import { GraphDirectory } from './resources.js';
+import { buildGraphServer } from './server.js';
 
 export interface GraphSimulatorOptions {
   /** The tenant file's `entra` section (parsed: defaults applied). */
@@ -39,8 +36,8 @@ export interface GraphSimulatorOptions {
   /** Access token lifetime, served as `expires_in` (default 3599, as Entra). */
   tokenTtlSeconds?: number;
   /**
-   * Initial fault rules (a GraphFaultController is created: fractional Retry-After allowed), or a controller to share
-   * with other simulators.
+   * Initial fault rules (a FaultController is created: fractional Retry-After allowed), or a controller to share with
+   * other simulators.
    */
   faults?: FaultRule[] | FaultController;
   /** Applied to every request, before any rule. */
@@ -71,13 +68,6 @@ export interface GraphSimulator {
   close(): Promise<void>;
 }
 
-function urlOf(app: FastifyInstance, host: string): string {
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('simulator server is not listening on TCP');
-  const h = host.includes(':') ? `[${host}]` : host;
-  return `http://${h}:${address.port}`;
-}
-
 export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
   const host = options.host ?? '127.0.0.1';
   const tokens = new TokenStore();
@@ -86,7 +76,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     faults = options.faults;
     if (options.latency) faults.setLatency(options.latency);
   } else {
-    faults = new GraphFaultController(options.faults ?? [], options.latency ?? null);
+    faults = new FaultController(options.faults ?? [], options.latency ?? null);
   }
   const counters = options.counters ?? new RequestCounters();
   let graphUrl = '';
@@ -109,19 +99,19 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     ...(options.appRoles ? { appRoles: options.appRoles } : {}),
   });
 
-  try {
-    await graph.listen({ host, port: options.port ?? 0 });
-    graphUrl = urlOf(graph, host);
-    await authority.listen({ host, port: options.authorityPort ?? 0 });
-  } catch (error) {
-    await Promise.allSettled([graph.close(), authority.close()]);
-    throw error;
-  }
-  const authorityUrl = urlOf(authority, host);
-
-  let closed: Promise<void> | undefined;
+  const servers = await listenPair(
+    host,
+    {
+      app: graph,
+      port: options.port,
+      onListening: (url) => {
+        graphUrl = url;
+      },
+    },
+    { app: authority, port: options.authorityPort },
+  );
   return {
-    authorityUrl,
+    authorityUrl: servers.urls[1],
     graphUrl,
     entra: options.entra,
     faults,
@@ -130,9 +120,6 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     setNextLinkOrigin: (origin) => {
       linkOrigin = origin === null ? undefined : new URL(origin).origin;
     },
-    close: () => {
-      closed ??= Promise.all([graph.close(), authority.close()]).then(() => undefined);
-      return closed;
-    },
+    close: servers.close,
   };
 }

@@ -1,0 +1,107 @@
+/**
+ * CyberArk API simulator: an Identity tenant and a Privilege Cloud (or self-hosted PAS) API serving one tenant file,
+ * on two local ports (two origins, as in real life) sharing one token store. See
+ * shared/reference/cyberark-api.md for the API shapes it follows.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { Tenant } from '../../tenant/format/index.js';
+import { RequestCounters } from '../shared/counters.js';
+import { FaultController, type FaultRule, type Latency } from '../shared/fault-rules.js';
+import { listenPair } from '../shared/server.js';
+import { TokenStore } from '../shared/tokens.js';
+import { buildIdentityServer } from './identity/server.js';
+import { TenantModel } from './model.js';
+import { buildPCloudServer } from './pcloud/server.js';
+
+export interface SimulatorOptions {
+  tenant: Tenant;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  identityPort?: number;
+  /** Default 0 (ephemeral). */
+  pcloudPort?: number;
+  /** Platform / app token lifetime, served as `expires_in` (default 900, §10). */
+  tokenTtlSeconds?: number;
+  /** Self-hosted PAS session lifetime (default 1200: IDSEC assumes 20 minutes, §1.5). */
+  pasSessionTtlSeconds?: number;
+  /** Scopes `/oauth2/token/{appId}` accepts per app id (default DEFAULT_APP_SCOPES for every app). */
+  appScopes?: Record<string, string[]>;
+  /** Initial fault rules. */
+  faults?: FaultRule[];
+  /** Applied to every request, before any rule. */
+  latency?: Latency;
+}
+
+export interface Simulator {
+  /** Identity tenant base URL, e.g. http://127.0.0.1:41234 */
+  identityUrl: string;
+  /** Privilege Cloud host base URL; the API is under /PasswordVault/API. */
+  pcloudUrl: string;
+  tenant: Tenant;
+  /** Add/remove/clear fault rules at runtime; setLatency(). Shared by both servers. */
+  faults: FaultController;
+  /** Per-route request counts of both servers, e.g. get('POST /redrock/query'). */
+  counters: RequestCounters;
+  /** Expires every token (platform, app and PAS session) issued so far. */
+  expireAllTokens(): void;
+  close(): Promise<void>;
+}
+
+/** 429/5xx bodies (§11.11): PAS shape on PasswordVault paths, gateway shape elsewhere. */
+function errorBody(status: number, message: string, request: FastifyRequest): unknown {
+  if (request.url.toLowerCase().startsWith('/passwordvault')) {
+    // The 429 code is the brief's; 5xx codes are synthetic (§7.5: code mapping UNCONFIRMED).
+    return { ErrorCode: `PASWS${status}E`, ErrorMessage: message };
+  }
+  return { message };
+}
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const host = options.host ?? '127.0.0.1';
+  const model = new TenantModel(options.tenant);
+  const tokens = new TokenStore();
+  const faults = new FaultController(options.faults ?? [], options.latency ?? null);
+  const counters = new RequestCounters();
+  let identityUrl = '';
+
+  const identity = await buildIdentityServer({
+    model,
+    tokens,
+    faults,
+    counters,
+    tokenTtlSeconds: options.tokenTtlSeconds ?? 900,
+    appScopes: options.appScopes,
+    baseUrl: () => identityUrl,
+    errorBody,
+  });
+  const pcloud = await buildPCloudServer({
+    model,
+    tokens,
+    faults,
+    counters,
+    pasSessionTtlSeconds: options.pasSessionTtlSeconds ?? 1200,
+    errorBody,
+  });
+
+  const servers = await listenPair(
+    host,
+    {
+      app: identity,
+      port: options.identityPort,
+      onListening: (url) => {
+        identityUrl = url;
+      },
+    },
+    { app: pcloud, port: options.pcloudPort },
+  );
+  return {
+    identityUrl,
+    pcloudUrl: servers.urls[1],
+    tenant: options.tenant,
+    faults,
+    counters,
+    expireAllTokens: () => tokens.expireAll(),
+    close: servers.close,
+  };
+}
