@@ -11,21 +11,9 @@
  */
 import { z } from 'zod';
 import { parseCyberArkError, parseOAuthError } from './api-errors.js';
-import type { HttpClient } from './client.js';
 import { registerSecret, SourceError, type SourceErrorInit, validationError } from './errors.js';
+import type { AuthClient, AuthProvider, TokenClient } from './types.js';
 import { joinUrl, parseServiceUrl } from './url.js';
-
-export interface AuthProvider {
-  /** The Authorization header value, e.g. "Bearer eyJ…" (or a raw PVWA session token). */
-  authorization(client: HttpClient): Promise<string>;
-  /**
-   * Drops the cached credential. Given the rejected Authorization value, a credential that was renewed meanwhile
-   * (by a concurrent request) is kept.
-   */
-  invalidate(rejected?: string): void;
-  /** Releases server-side state (PVWA logoff). Best effort: never throws. */
-  close?(): Promise<void>;
-}
 
 interface Credential {
   authorization: string;
@@ -33,23 +21,23 @@ interface Credential {
   renewAt?: number;
 }
 
-type Fetcher = (tokenClient: HttpClient, source: string) => Promise<Credential>;
+type Fetcher = (tokenClient: TokenClient, source: string) => Promise<Credential>;
 
 /** Caching, single-flight provider around a fetch function. */
 class CachingProvider implements AuthProvider {
   private current: Credential | undefined;
   private inflight: Promise<Credential> | undefined;
-  private tokenClient: HttpClient | undefined;
+  private tokenClient: TokenClient | undefined;
 
   constructor(
     private readonly tokenOrigin: string,
     private readonly fetcher: Fetcher,
     private readonly now: () => number,
     private readonly sourceOverride: string | undefined,
-    private readonly onClose?: (tokenClient: HttpClient, credential: Credential, source: string) => Promise<void>,
+    private readonly onClose?: (tokenClient: TokenClient, credential: Credential, source: string) => Promise<void>,
   ) {}
 
-  private clientFor(client: HttpClient): HttpClient {
+  private clientFor(client: AuthClient): TokenClient {
     this.tokenClient ??= client.derive({
       baseUrl: this.tokenOrigin,
       source: this.sourceOverride ?? client.source,
@@ -59,7 +47,7 @@ class CachingProvider implements AuthProvider {
     return this.tokenClient;
   }
 
-  async authorization(client: HttpClient): Promise<string> {
+  async authorization(client: AuthClient): Promise<string> {
     const cur = this.current;
     if (cur && (cur.renewAt === undefined || this.now() < cur.renewAt)) return cur.authorization;
     if (!this.inflight) {
@@ -301,7 +289,7 @@ export function pasSession(opts: PasSessionOptions): AuthProvider {
     registerSecret(token);
     return { authorization: token };
   };
-  const logoff = async (tc: HttpClient, credential: Credential) => {
+  const logoff = async (tc: TokenClient, credential: Credential) => {
     await tc.request({
       method: 'POST',
       path: logoffUrl.href,

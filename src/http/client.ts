@@ -23,84 +23,14 @@
  *   included); a URL elsewhere is kind 'origin' and nothing is sent. Base URL and allowed origins must be https
  *   unless loopback (kind 'config').
  */
-import { STATUS_CODES } from 'node:http';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { Agent, type Dispatcher, request as undiciRequest } from 'undici';
-import type { z } from 'zod';
 import { defaultApiErrorParser } from './api-errors.js';
-import type { AuthProvider } from './auth.js';
-import { SourceError, type SourceErrorInit, validationError } from './errors.js';
+import { SourceError, type SourceErrorInit } from './errors.js';
+import { classifyFailure } from './failure.js';
+import { interpretResponse, type Outcome, type Received, type ResponseRules } from './response.js';
+import type { AuthProvider, HttpClientOptions, HttpRequest, RequestEvent } from './types.js';
 import { endpointLabel, isAbsoluteUrl, joinUrl, parseServiceUrl } from './url.js';
-
-export interface RequestEvent {
-  method: string;
-  endpoint: string;
-  /** HTTP status, absent when no response arrived (network error, timeout). */
-  status?: number;
-  /** 1-based attempt number of this request. */
-  attempt: number;
-  /** Duration of this attempt in milliseconds, from sending (auth obtained) to the last byte of the body. */
-  ms: number;
-}
-
-export interface HttpClientOptions {
-  /** 'identity' | 'privilegecloud' | 'entra' …: the first word of every error message. */
-  source: string;
-  /** Requests are relative to it; https required unless the host is loopback (127.0.0.0/8, ::1, localhost). */
-  baseUrl: string;
-  /** Origins requests (and so tokens) may go to; default [origin of baseUrl]. */
-  allowedOrigins?: string[];
-  /** Adds Authorization; invalidated and retried ONCE on 401. */
-  auth?: AuthProvider;
-  /** Sent on every request, e.g. { 'X-IDAP-NATIVE-CLIENT': 'true' } for Identity. */
-  headers?: Record<string, string>;
-  /** Max requests in flight for this client, default 8. */
-  concurrency?: number;
-  /** Per attempt (headers + body), default 30_000. */
-  timeoutMs?: number;
-  /** Attempts for retryable failures (429, 5xx, network errors, timeouts), default 5. */
-  maxAttempts?: number;
-  /** Exponential backoff with full jitter, defaults 250 / 10_000 ms. */
-  backoff?: { baseMs?: number; maxMs?: number };
-  /** Cap on an honoured Retry-After, default 60_000 ms. */
-  retryAfterCapMs?: number;
-  /** Per-source error body parser (default: Graph, then CyberArk shapes). */
-  parseApiError?: (status: number, body: unknown) => { code?: string; message: string } | undefined;
-  /** Bodies that mean "transient, try again", e.g. pcloudRetryableBody (ITADM111E / SRAPIE0006). */
-  isRetryableBody?: (body: unknown) => boolean;
-  /** Injectable; default a shared keep-alive Agent. */
-  dispatcher?: Dispatcher;
-  /** Stats hook, called once per attempt. Exceptions thrown by it are ignored. */
-  onRequest?: (e: RequestEvent) => void;
-  /** Injectable for tests. */
-  sleep?: (ms: number) => Promise<void>;
-}
-
-export type Query = Record<string, string | number | boolean | undefined>;
-
-export interface HttpRequest<T> {
-  method: 'GET' | 'POST';
-  /** Relative path (appended to baseUrl's path) OR an absolute URL on an allowed origin. */
-  path: string;
-  query?: Query;
-  /** JSON body. */
-  json?: unknown;
-  /** x-www-form-urlencoded body. */
-  form?: Record<string, string>;
-  headers?: Record<string, string>;
-  /** Label for messages and stats, e.g. 'POST /Redrock/query' (default: method + path without query). */
-  endpoint?: string;
-  /** The response is validated; failure → SourceError kind 'validation' with the field path. */
-  schema: z.ZodType<T>;
-  /** Send the client's auth (default true). */
-  auth?: boolean;
-  /** Validate the raw response text instead of parsed JSON. */
-  expectText?: boolean;
-  /** Cancels the request (no further attempts); the rejection is a SourceError kind 'network'. */
-  signal?: AbortSignal;
-}
-
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
 let sharedAgent: Agent | undefined;
 
@@ -112,58 +42,8 @@ export function defaultDispatcher(): Dispatcher {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/**
- * Parses Retry-After: seconds (integer or fractional, e.g. "2.128") or an HTTP-date. Returns milliseconds (>= 0) or
- * undefined when absent or unparsable.
- */
-export function parseRetryAfter(value: string | string[] | undefined, nowMs: number = Date.now()): number | undefined {
-  const v = (Array.isArray(value) ? value[0] : value)?.trim();
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number.parseFloat(v) * 1000);
-  if (!/[A-Za-z]{3}/.test(v)) return undefined; // an HTTP-date names its month: "Wed, 21 Oct 2015 07:28:00 GMT"
-  const date = Date.parse(v);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - nowMs);
-}
-
-/** A complete response, not yet interpreted. */
-interface Received {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  /** The Authorization value sent (to invalidate exactly that credential on a 401). */
-  authorization: string | undefined;
-}
-
-type Outcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: SourceError; retryAfterMs?: number; unauthorized?: { authorization?: string } };
-
-function networkCode(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && typeof cur === 'object' && cur !== null; i++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 function encodeQueryPart(s: string): string {
   return encodeURIComponent(s).replace(/%(24|2C|3A|2F|40)/gi, (m) => decodeURIComponent(m));
-}
-
-function oneLine(text: string, max = 200): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max)}…` : t;
-}
-
-function headerValue(h: string | string[] | undefined): string | undefined {
-  return Array.isArray(h) ? h[0] : h;
 }
 
 export class HttpClient {
@@ -179,8 +59,7 @@ export class HttpClient {
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
-  private readonly retryAfterCapMs: number;
-  private readonly parseApiError: NonNullable<HttpClientOptions['parseApiError']>;
+  private readonly rules: ResponseRules;
   private readonly defaultHeaders: Record<string, string>;
 
   constructor(options: HttpClientOptions) {
@@ -208,8 +87,12 @@ export class HttpClient {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffBaseMs = options.backoff?.baseMs ?? 250;
     this.backoffMaxMs = options.backoff?.maxMs ?? 10_000;
-    this.retryAfterCapMs = options.retryAfterCapMs ?? 60_000;
-    this.parseApiError = options.parseApiError ?? defaultApiErrorParser;
+    this.rules = {
+      source: this.source,
+      parseApiError: options.parseApiError ?? defaultApiErrorParser,
+      isRetryableBody: options.isRetryableBody,
+      retryAfterCapMs: options.retryAfterCapMs ?? 60_000,
+    };
     this.defaultHeaders = { accept: 'application/json', 'user-agent': 'arkgraph' };
     for (const [k, v] of Object.entries(options.headers ?? {})) this.defaultHeaders[k.toLowerCase()] = v;
   }
@@ -269,8 +152,7 @@ export class HttpClient {
       const n = attempt;
       // The slot is held while the request is in flight, not while its body is parsed and validated.
       const sent = await this.limit(() => this.attempt(req, url, endpoint, n, useAuth));
-      const outcome =
-        'ok' in sent ? sent : this.interpret(req, endpoint, sent.status, sent.headers, sent.text, sent.authorization);
+      const outcome = 'ok' in sent ? sent : interpretResponse(this.rules, req, endpoint, sent);
       if (outcome.ok) return outcome.value;
       const { error } = outcome;
       if (outcome.unauthorized) {
@@ -431,7 +313,8 @@ export class HttpClient {
       return { status: res.statusCode, headers: res.headers, text, authorization };
     } catch (e) {
       if (e instanceof SourceError) throw e;
-      return { ok: false, error: this.classifyFailure(e, req, endpoint, attempt, timedOut) };
+      const failed = { source: this.source, endpoint, host: this.baseUrl.host, timeoutMs: this.timeoutMs, attempt };
+      return { ok: false, error: classifyFailure(e, { ...failed, cancelled: req.signal?.aborted === true, timedOut }) };
     } finally {
       clearTimeout(timer);
       if (this.options.onRequest) {
@@ -444,161 +327,5 @@ export class HttpClient {
         }
       }
     }
-  }
-
-  private classifyFailure(
-    e: unknown,
-    req: HttpRequest<unknown>,
-    endpoint: string,
-    attempt: number,
-    timedOut: boolean,
-  ): SourceError {
-    const code = networkCode(e);
-    if (req.signal?.aborted && !timedOut) {
-      return this.err(endpoint, { kind: 'network', detail: 'request cancelled', cause: e });
-    }
-    if (
-      timedOut ||
-      code === 'UND_ERR_HEADERS_TIMEOUT' ||
-      code === 'UND_ERR_BODY_TIMEOUT' ||
-      code === 'UND_ERR_CONNECT_TIMEOUT'
-    ) {
-      return this.err(endpoint, {
-        kind: 'timeout',
-        detail: `no complete response within ${this.timeoutMs} ms`,
-        retryable: true,
-        cause: e,
-      });
-    }
-    const base = { kind: 'network' as const, cause: e };
-    if (code === 'UND_ERR_INVALID_ARG') {
-      return this.err(endpoint, { kind: 'config', detail: `invalid request: ${errorMessage(e)}`, cause: e });
-    }
-    if ((code === 'ECONNREFUSED' || code === 'ENOTFOUND') && attempt === 1) {
-      const what = code === 'ECONNREFUSED' ? 'connection refused' : 'host not found';
-      return this.err(endpoint, {
-        ...base,
-        code,
-        detail: `${what} (${this.baseUrl.host}); not retried on a first attempt — check the URL`,
-      });
-    }
-    if (code !== undefined && (/^ERR_TLS|^ERR_SSL|CERT|SELF_SIGNED/.test(code) || code === 'ENOTFOUND')) {
-      return this.err(endpoint, { ...base, code, detail: `network error: ${code}: ${errorMessage(e)}` });
-    }
-    return this.err(endpoint, {
-      ...base,
-      ...(code === undefined ? {} : { code }),
-      detail: `network error: ${code ? `${code}: ` : ''}${errorMessage(e)}`,
-      retryable: true,
-    });
-  }
-
-  private parseErrorBody(status: number, contentType: string, text: string): { code?: string; detail: string } {
-    let body: unknown = text;
-    if (text.trim() !== '') {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = text;
-      }
-    }
-    let parsed: { code?: string; message: string } | undefined;
-    try {
-      parsed = this.parseApiError(status, body);
-    } catch {
-      parsed = undefined;
-    }
-    const head = `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
-    if (parsed) {
-      const msg = oneLine(parsed.message, 300);
-      const detail =
-        parsed.code && parsed.code !== msg ? `${head}: ${parsed.code}${msg ? `: ${msg}` : ''}` : `${head}: ${msg}`;
-      return parsed.code ? { code: parsed.code, detail } : { detail };
-    }
-    if (typeof body === 'string' && body.trim() !== '' && !/html/i.test(contentType)) {
-      return { detail: `${head}: ${oneLine(body)}` };
-    }
-    return { detail: head };
-  }
-
-  private interpret<T>(
-    req: HttpRequest<T>,
-    endpoint: string,
-    status: number,
-    headers: Record<string, string | string[] | undefined>,
-    text: string,
-    authorization: string | undefined,
-  ): Outcome<T> {
-    const contentType = headerValue(headers['content-type']) ?? '';
-    if (status >= 200 && status < 300) return this.interpretSuccess(req, endpoint, status, contentType, text);
-
-    const { code, detail } = this.parseErrorBody(status, contentType, text);
-    const withCode = code === undefined ? {} : { code };
-    if (status === 401) {
-      const error = this.err(endpoint, { kind: 'auth', status, detail, ...withCode });
-      return { ok: false, error, unauthorized: authorization === undefined ? {} : { authorization } };
-    }
-    if (status >= 300 && status < 400) {
-      return {
-        ok: false,
-        error: this.err(endpoint, { kind: 'http', status, detail: `${detail} (redirects are not followed)` }),
-      };
-    }
-    let bodyRetryable = false;
-    if (this.options.isRetryableBody && text.trim() !== '') {
-      try {
-        bodyRetryable = this.options.isRetryableBody(JSON.parse(text));
-      } catch {
-        bodyRetryable = false;
-      }
-    }
-    const retryable = RETRYABLE_STATUS.has(status) || bodyRetryable;
-    const error = this.err(endpoint, { kind: 'http', status, detail, retryable, ...withCode });
-    if (!retryable) return { ok: false, error };
-    const retryAfter = parseRetryAfter(headers['retry-after']);
-    if (retryAfter === undefined) return { ok: false, error };
-    return { ok: false, error, retryAfterMs: Math.min(retryAfter, this.retryAfterCapMs) };
-  }
-
-  private interpretSuccess<T>(
-    req: HttpRequest<T>,
-    endpoint: string,
-    status: number,
-    contentType: string,
-    text: string,
-  ): Outcome<T> {
-    let body: unknown;
-    if (req.expectText) {
-      body = text;
-    } else if (text.trim() === '') {
-      body = undefined;
-    } else {
-      try {
-        body = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // .NET servers may send a BOM
-      } catch {
-        // Never echo the parser's message: V8 quotes the input, which may hold a token.
-        const looksJson = /^\s*[[{"]/.test(text) || contentType === '' || /json/i.test(contentType);
-        const detail = looksJson
-          ? `response is not valid JSON (${text.length} characters; truncated transfer?)`
-          : `expected a JSON response, received ${oneLine(contentType, 80)}`;
-        return { ok: false, error: this.err(endpoint, { kind: 'validation', status, detail, retryable: looksJson }) };
-      }
-      if (this.options.isRetryableBody?.(body)) {
-        const parsed = this.parseErrorBody(status, contentType, text);
-        return {
-          ok: false,
-          error: this.err(endpoint, {
-            kind: 'api',
-            status,
-            detail: `transient error in the response body: ${parsed.detail}`,
-            retryable: true,
-            ...(parsed.code === undefined ? {} : { code: parsed.code }),
-          }),
-        };
-      }
-    }
-    const result = req.schema.safeParse(body);
-    if (!result.success) return { ok: false, error: validationError(this.source, endpoint, result.error, { status }) };
-    return { ok: true, value: result.data };
   }
 }

@@ -9,7 +9,6 @@ export {
   pcloudRetryableBody,
 } from './api-errors.js';
 export {
-  type AuthProvider,
   type BearerClientCredentialsOptions,
   bearerClientCredentials,
   type IdentityPlatformTokenOptions,
@@ -19,15 +18,7 @@ export {
   renewalTime,
   tokenResponseSchema,
 } from './auth.js';
-export {
-  defaultDispatcher,
-  HttpClient,
-  type HttpClientOptions,
-  type HttpRequest,
-  parseRetryAfter,
-  type Query,
-  type RequestEvent,
-} from './client.js';
+export { defaultDispatcher, HttpClient } from './client.js';
 export {
   formatPath,
   isSourceError,
@@ -47,5 +38,15 @@ export {
   redrockResult,
   unwrapIdentity,
 } from './identity.js';
+export { parseRetryAfter } from './response.js';
 export { TaskGroup } from './tasks.js';
+export type {
+  AuthClient,
+  AuthProvider,
+  HttpClientOptions,
+  HttpRequest,
+  Query,
+  RequestEvent,
+  TokenClient,
+} from './types.js';
 export { isLoopbackHost } from './url.js';

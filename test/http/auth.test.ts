@@ -2,15 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseCyberArkError, parseGraphError } from '../../src/http/api-errors.js';
-import {
-  type AuthProvider,
-  bearerClientCredentials,
-  identityPlatformToken,
-  pasSession,
-  renewalTime,
-} from '../../src/http/auth.js';
-import { HttpClient, type HttpClientOptions } from '../../src/http/client.js';
+import { bearerClientCredentials, identityPlatformToken, pasSession, renewalTime } from '../../src/http/auth.js';
+import { HttpClient } from '../../src/http/client.js';
 import type { SourceError } from '../../src/http/errors.js';
+import type { AuthProvider, HttpClientOptions } from '../../src/http/types.js';
 import { catchSourceError, errorText, fakeSleep, startServer, type TestServer } from './helpers.js';
 
 const CLIENT_ID = 'svc-arkgraph@corp.example';

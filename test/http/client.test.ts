@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseCyberArkError, pcloudRetryableBody } from '../../src/http/api-errors.js';
-import { HttpClient, type HttpClientOptions, type RequestEvent } from '../../src/http/client.js';
+import { HttpClient } from '../../src/http/client.js';
 import { SourceError } from '../../src/http/errors.js';
 import { identityEnvelope, redrockResult } from '../../src/http/identity.js';
+import type { HttpClientOptions, RequestEvent } from '../../src/http/types.js';
 import { catchSourceError, fakeSleep, startServer, type TestServer } from './helpers.js';
 
 const okSchema = z.object({ ok: z.literal(true) });

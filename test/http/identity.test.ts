@@ -6,7 +6,7 @@ import {
   parseGraphError,
   pcloudRetryableBody,
 } from '../../src/http/api-errors.js';
-import { HttpClient, parseRetryAfter } from '../../src/http/client.js';
+import { HttpClient } from '../../src/http/client.js';
 import { formatPath, registerSecret, SourceError, scrubSecrets } from '../../src/http/errors.js';
 import {
   dotNetDate,
@@ -15,6 +15,7 @@ import {
   redrockResult,
   unwrapIdentity,
 } from '../../src/http/identity.js';
+import { parseRetryAfter } from '../../src/http/response.js';
 import { isLoopbackHost, joinUrl } from '../../src/http/url.js';
 import { catchSourceError, fakeSleep, startServer, type TestServer } from './helpers.js';
 
