@@ -1,16 +1,19 @@
 /**
  * OpenAPI 3.1 document settings for @fastify/swagger, and the post-processing of the generated document: named
  * components from `apiRegistry`, problem responses as `application/problem+json`, CSV alternatives for the routes
- * that can answer in CSV, and no unused components.
+ * that can answer in CSV, and no unused components. registerDocs serves it, with Swagger UI, at /docs.
  */
-import type { SwaggerOptions } from '@fastify/swagger';
+import fastifySwagger, { type SwaggerOptions } from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { API_PREFIX } from './routes/shared.js';
 import { apiRegistry } from './schemas.js';
 
 export const API_VERSION = '1.0.0';
 
 /** Routes (OpenAPI paths) that also answer text/csv. */
-export const CSV_ROUTES = ['/api/v1/exports/access-review', '/api/v1/reports/correlation'];
+export const CSV_ROUTES = [`${API_PREFIX}/exports/access-review`, `${API_PREFIX}/reports/correlation`];
 
 const transformObject = createJsonSchemaTransformObject({ schemaRegistry: apiRegistry });
 
@@ -125,4 +128,17 @@ export function swaggerOptions(): SwaggerOptions {
     transform: createJsonSchemaTransform({ schemaRegistry: apiRegistry }),
     transformObject: (input) => postProcess(transformObject(input) as Json) as ReturnType<typeof transformObject>,
   };
+}
+
+/**
+ * The OpenAPI document (collected from the routes registered after this) and Swagger UI, served from local files at
+ * /docs. Its routes need a reader token unless buildApi's publicDocs is set (auth-hook.ts).
+ */
+export async function registerDocs(app: FastifyInstance): Promise<void> {
+  await app.register(fastifySwagger, swaggerOptions());
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: false,
+    uiConfig: { deepLinking: false, persistAuthorization: false, validatorUrl: null },
+  });
 }

@@ -130,23 +130,28 @@ function isFastifyError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('FST_');
 }
 
-/** Maps any thrown value to a problem. Unknown errors become a 500 whose detail says nothing about internals. */
-export function problemFor(error: unknown): {
+/** A thrown value mapped to the parts of its problem answer (sendProblem's arguments). */
+export interface MappedProblem {
   status: number;
   slug: ProblemSlug;
   detail: string;
   extra: Partial<Problem>;
   headers: Record<string, string>;
-} {
-  if (error instanceof ApiProblem) {
-    return {
-      status: error.status,
-      slug: error.slug,
-      detail: error.message,
-      extra: error.extra,
-      headers: error.headers,
-    };
-  }
+}
+
+function mapped(
+  status: number,
+  slug: ProblemSlug,
+  detail: string,
+  extra: Partial<Problem> = {},
+  headers: Record<string, string> = {},
+): MappedProblem {
+  return { status, slug, detail, extra, headers };
+}
+
+/** Maps any thrown value to a problem. Unknown errors become a 500 whose detail says nothing about internals. */
+export function problemFor(error: unknown): MappedProblem {
+  if (error instanceof ApiProblem) return mapped(error.status, error.slug, error.message, error.extra, error.headers);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const errors = error.validation.map((v) => ({
       path: `${(error as { validationContext?: string }).validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`.replace(
@@ -155,73 +160,42 @@ export function problemFor(error: unknown): {
       ),
       message: v.message ?? 'invalid',
     }));
-    return {
-      status: 400,
-      slug: 'validation-failed',
-      detail: errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-      extra: { errors },
-      headers: {},
-    };
+    return mapped(400, 'validation-failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   }
   if (error instanceof UnknownPermissionError) {
-    return {
-      status: 400,
-      slug: 'unknown-permission',
-      detail: `unknown permission "${error.input}"; give an API key (retrieveAccounts) or a display name (Retrieve Accounts), any case`,
-      extra: { validPermissions: error.validPermissions },
-      headers: {},
-    };
+    return mapped(
+      400,
+      'unknown-permission',
+      `unknown permission "${error.input}"; give an API key (retrieveAccounts) or a display name (Retrieve Accounts), any case`,
+      { validPermissions: error.validPermissions },
+    );
   }
-  if (error instanceof NotFoundError) {
-    return {
-      status: 404,
-      slug: 'not-found',
-      detail: error.message,
-      extra: { suggestions: error.suggestions },
-      headers: {},
-    };
-  }
+  if (error instanceof NotFoundError)
+    return mapped(404, 'not-found', error.message, { suggestions: error.suggestions });
   if (error instanceof AmbiguousNameError) {
-    return {
-      status: 400,
-      slug: 'ambiguous-name',
-      detail: error.message,
-      extra: { candidates: error.candidates },
-      headers: {},
-    };
+    return mapped(400, 'ambiguous-name', error.message, { candidates: error.candidates });
   }
-  if (error instanceof RangeError && !isFastifyError(error)) {
-    return { status: 400, slug: 'bad-request', detail: error.message, extra: {}, headers: {} };
-  }
+  if (error instanceof RangeError && !isFastifyError(error)) return mapped(400, 'bad-request', error.message);
   // A system error (EACCES, EISDIR, ECONNREFUSED …) can only come from the store in a query route.
   if (isStoreFailure(error, { systemErrors: true })) {
-    return {
-      status: 503,
-      slug: 'store-unavailable',
-      detail:
-        error instanceof StoreError && error.reason === 'no-graph'
-          ? 'no graph yet: run a sync first (POST /api/v1/sync or arkgraph sync)'
-          : 'the graph store is unreachable or unreadable',
-      extra: {},
-      headers: { 'retry-after': '30' },
-    };
+    return mapped(
+      503,
+      'store-unavailable',
+      error instanceof StoreError && error.reason === 'no-graph'
+        ? 'no graph yet: run a sync first (POST /api/v1/sync or arkgraph sync)'
+        : 'the graph store is unreachable or unreadable',
+      {},
+      { 'retry-after': '30' },
+    );
   }
-  if (isSourceError(error)) {
-    return { status: 502, slug: 'source-failed', detail: error.message, extra: {}, headers: {} };
-  }
+  if (isSourceError(error)) return mapped(502, 'source-failed', error.message);
   const e = error as { statusCode?: number; code?: string; message?: string };
   if (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const slug = STATUS_SLUGS[e.statusCode] ?? 'bad-request';
     // Fastify's own 4xx (body parsing, content type, size limits): their messages are safe and short.
-    return { status: e.statusCode, slug, detail: fastifyDetail(e), extra: {}, headers: {} };
+    return mapped(e.statusCode, slug, fastifyDetail(e));
   }
-  return {
-    status: 500,
-    slug: 'internal',
-    detail: 'internal error; see the server log for this request id',
-    extra: {},
-    headers: {},
-  };
+  return mapped(500, 'internal', 'internal error; see the server log for this request id');
 }
 
 function fastifyDetail(e: { code?: string; message?: string; statusCode?: number }): string {

@@ -86,7 +86,7 @@ export const principalAccessSchema = named(
 export const safeRefSchema = named('SafeRef', z.object({ id: z.string(), name: z.string(), tenant_id: z.string() }));
 const appRefSchema = named('ApplicationRef', z.object({ id: z.string(), name: z.string(), tenant_id: z.string() }));
 
-/** The paging fields of answers listing principals (PrincipalPage in src/queries/types.ts). */
+/** The paging fields of answers listing principals (PrincipalPage in src/queries/types.ts), and the page itself. */
 const principalPageFields = {
   total: z.number().int().describe('Principals in the whole answer, across all pages'),
   offset: z.number().int().describe('Principals skipped before this page'),
@@ -95,7 +95,10 @@ const principalPageFields = {
     .int()
     .nullable()
     .describe('Page size asked for (the API always pages; null from the CLI without --limit: the whole answer)'),
+  principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
 };
+
+const answerWarnings = z.array(z.string()).describe('For the whole answer, not only this page');
 
 export const whoCanSchema = named(
   'WhoCanResult',
@@ -104,8 +107,7 @@ export const whoCanSchema = named(
     permission: z.string(),
     permission_display_name: z.string(),
     ...principalPageFields,
-    principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
-    warnings: z.array(z.string()).describe('For the whole answer, not only this page'),
+    warnings: answerWarnings,
   }),
   'GET /safes/{safe}/access?permission=…: who holds the permission (same JSON as arkgraph who-can --json)',
 );
@@ -115,8 +117,7 @@ export const safeAccessSchema = named(
   z.object({
     safe: safeRefSchema,
     ...principalPageFields,
-    principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
-    warnings: z.array(z.string()).describe('For the whole answer, not only this page'),
+    warnings: answerWarnings,
   }),
   'GET /safes/{safe}/access without permission: every principal with any permission on the safe',
 );
@@ -181,7 +182,6 @@ export const accountAccessSchema = named(
     }),
     safe: safeRefSchema,
     ...principalPageFields,
-    principals: z.array(principalAccessSchema).describe('One page of principals, in answer order'),
   }),
   'Same JSON as arkgraph account-access --json',
 );

@@ -8,54 +8,31 @@
  * URLs are size-limited, query parameters are validated strictly (unknown ones are refused), no CORS header is ever
  * sent, and Helmet sets the security headers with a CSP that Swagger UI (served from local files) works under.
  * Errors are RFC 9457 problem details without stack traces or secrets (src/api/problem.ts).
+ *
+ * This file assembles the app from those pieces; the order of the steps in buildApi is the order of the hooks.
  */
 import { randomUUID } from 'node:crypto';
-import fastifyHelmet from '@fastify/helmet';
-import fastifyRateLimit from '@fastify/rate-limit';
-import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  type onRequestAsyncHookHandler,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ArkgraphConfig } from '../config/config.js';
-import { scrubSecrets } from '../http/index.js';
 import type { Logger } from '../log.js';
+import { QueryEngine } from '../queries/engine.js';
 import type { GraphStore } from '../store/types.js';
-import { syncConfigFrom } from '../sync/config.js';
-import { runSync } from '../sync/run.js';
-import { type ApiPrincipal, type ApiRole, type ApiToken, bearerToken, roleAllows, TokenVerifier } from './auth.js';
-import { swaggerOptions } from './openapi.js';
-import { ApiProblem, problemFor, sendProblem } from './problem.js';
-import { registerRoutes } from './routes.js';
+import { type ApiToken, TokenVerifier } from './auth.js';
+import { authorizeRoutes, identifyCallers } from './auth-hook.js';
+import { frameworkErrors, registerProblemHandlers } from './error-handlers.js';
+import { registerDocs } from './openapi.js';
+import { registerRoutes } from './routes/index.js';
+import {
+  BODY_LIMIT,
+  DEFAULT_RATE_LIMIT,
+  guardRequests,
+  registerRateLimit,
+  registerSecurityHeaders,
+} from './security.js';
 import type { SourceTestResult } from './source-test.js';
-import { type Schedule, type ScheduleOptions, SyncController, type SyncRunner, startSchedule } from './sync-control.js';
-
-export type RouteAuth = 'public' | ApiRole;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The authenticated caller (null without a valid token). */
-    apiPrincipal: ApiPrincipal | null;
-  }
-  interface FastifyContextConfig {
-    /** Who may call the route: 'public' or the least role (default reader). */
-    auth?: RouteAuth;
-  }
-  interface FastifyInstance {
-    arkgraph: ApiState;
-  }
-}
-
-export interface ApiState {
-  syncs: SyncController;
-  schedule: Schedule | undefined;
-}
+import type { ScheduleOptions, SyncRunner } from './sync-control.js';
+import { attachSyncs, scheduleSyncs } from './sync-lifecycle.js';
 
 export interface BuildApiOptions {
   store: GraphStore;
@@ -83,29 +60,6 @@ export interface BuildApiOptions {
   readyTimeoutMs?: number;
 }
 
-export const API_PREFIX = '/api/v1';
-/** Longest request URL (path and query) accepted. */
-export const MAX_URL_LENGTH = 4096;
-export const BODY_LIMIT = 16 * 1024;
-
-const INSECURE_PRINCIPAL: ApiPrincipal = { name: 'insecure-no-auth', role: 'admin' };
-
-async function defaultSyncRunner(store: GraphStore, config: ArkgraphConfig): Promise<SyncRunner | undefined> {
-  if (!config.identity) return undefined;
-  const syncConfig = syncConfigFrom(config);
-  return (hooks) => runSync(store, syncConfig, hooks);
-}
-
-function errorForLog(error: unknown): Record<string, unknown> {
-  const e = error as { name?: string; message?: string; stack?: string; code?: string };
-  return {
-    type: e?.name ?? typeof error,
-    message: scrubSecrets(String(e?.message ?? error)),
-    ...(e?.code ? { code: e.code } : {}),
-    ...(e?.stack ? { stack: scrubSecrets(e.stack) } : {}),
-  };
-}
-
 export async function buildApi(options: BuildApiOptions): Promise<FastifyInstance> {
   const { store, config, logger } = options;
   const verifier = new TokenVerifier(options.tokens);
@@ -124,170 +78,36 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 1024 },
     return503OnClosing: true,
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-      const p = problemFor(error);
-      reply.header('x-content-type-options', 'nosniff');
-      reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
-      reply.header('x-request-id', request.id);
-      sendProblem(request, reply, p.status, p.slug, p.detail, p.extra, p.headers);
-    },
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.decorateRequest('apiPrincipal', null);
+  const state = await attachSyncs(app, { store, config, syncRunner: options.syncRunner, logger: apiLogger });
 
-  const syncRunner = options.syncRunner ?? (await defaultSyncRunner(store, config));
-  const syncs = new SyncController(store, syncRunner, apiLogger.child({ component: 'sync' }));
-  const state: ApiState = { syncs, schedule: undefined };
-  app.decorate('arkgraph', state);
-
-  await app.register(fastifyHelmet, {
-    global: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        baseUri: ["'none'"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        imgSrc: ["'self'", 'data:'],
-        manifestSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        scriptSrcAttr: ["'none'"],
-        // Swagger UI sets inline style attributes.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-      },
-    },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    referrerPolicy: { policy: 'no-referrer' },
-  });
-
+  await registerSecurityHeaders(app);
+  guardRequests(app);
   // Who is calling (no decision yet: unauthenticated requests are rate limited by address, then refused).
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-    reply.header('cache-control', 'no-store');
-    if ((request.raw.url ?? '').length > MAX_URL_LENGTH) {
-      throw new ApiProblem(414, 'uri-too-long', `the URL is longer than ${MAX_URL_LENGTH} characters`);
-    }
-    if (insecure) {
-      request.apiPrincipal = INSECURE_PRINCIPAL;
-      return;
-    }
-    const token = bearerToken(request.headers.authorization);
-    request.apiPrincipal = token ? (verifier.verify(token) ?? null) : null;
-  });
-
-  const rate = options.rateLimit ?? { max: 600, timeWindowMs: 60_000 };
-  await app.register(fastifyRateLimit, {
-    global: true,
-    max: rate.max,
-    timeWindow: rate.timeWindowMs,
-    keyGenerator: (request) => (request.apiPrincipal ? `token:${request.apiPrincipal.name}` : `addr:${request.ip}`),
-    errorResponseBuilder: (_request, ctx) =>
-      new ApiProblem(
-        429,
-        'rate-limited',
-        `rate limit exceeded: at most ${ctx.max} requests per ${ctx.after}; retry later`,
-      ),
-  });
-
+  identifyCallers(app, { verifier, insecure });
+  await registerRateLimit(app, options.rateLimit ?? DEFAULT_RATE_LIMIT);
   // Authorization runs after the rate limiter (route hooks added here come after the limiter's).
-  const authorize: onRequestAsyncHookHandler = async (request, reply) => {
-    const required: RouteAuth = request.routeOptions.config.auth ?? 'reader';
-    if (required === 'public') return;
-    if (options.publicDocs && (request.routeOptions.url ?? '').startsWith('/docs')) return;
-    const principal = request.apiPrincipal;
-    if (!principal) {
-      const presented = request.headers.authorization !== undefined;
-      sendProblem(
-        request,
-        reply,
-        401,
-        'unauthorized',
-        presented ? 'the bearer token is not valid' : 'this route needs a bearer token (Authorization: Bearer <token>)',
-        {},
-        {
-          'www-authenticate': presented ? 'Bearer realm="arkgraph", error="invalid_token"' : 'Bearer realm="arkgraph"',
-        },
-      );
-      return reply;
-    }
-    if (!roleAllows(principal.role, required)) {
-      sendProblem(
-        request,
-        reply,
-        403,
-        'forbidden',
-        `this route needs the ${required} role; the token "${principal.name}" has the ${principal.role} role`,
-      );
-      return reply;
-    }
-    // The token's name (never its value) on every later log line of the request, "request completed" included.
-    request.log = request.log.child({ tokenName: principal.name });
-    reply.log = request.log;
-  };
-  app.addHook('onRoute', (route) => {
-    const existing = route.onRequest;
-    route.onRequest = [...(Array.isArray(existing) ? existing : existing ? [existing] : []), authorize];
-  });
-
-  app.setErrorHandler((error, request, reply) => {
-    const p = problemFor(error);
-    if (p.status >= 500 && p.slug !== 'store-unavailable') {
-      request.log.error({ err: errorForLog(error) }, 'request failed');
-    } else if (p.status === 503) {
-      request.log.warn({ err: errorForLog(error) }, 'store unavailable');
-    }
-    return sendProblem(request, reply, p.status, p.slug, p.detail, p.extra, p.headers);
-  });
-
-  app.setNotFoundHandler(async (request, reply) => {
-    if (!request.apiPrincipal) {
-      return sendProblem(
-        request,
-        reply,
-        401,
-        'unauthorized',
-        'a bearer token is required',
-        {},
-        {
-          'www-authenticate': 'Bearer realm="arkgraph"',
-        },
-      );
-    }
-    const path = (request.raw.url ?? '').split('?')[0] ?? '';
-    return sendProblem(request, reply, 404, 'not-found', `no route ${request.method} ${path.slice(0, 200)}`);
-  });
-
-  await app.register(fastifySwagger, swaggerOptions());
-  await app.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    staticCSP: false,
-    uiConfig: { deepLinking: false, persistAuthorization: false, validatorUrl: null },
-  });
+  authorizeRoutes(app, { publicDocs: options.publicDocs === true });
+  registerProblemHandlers(app);
+  await registerDocs(app);
 
   await registerRoutes(app, {
+    queries: new QueryEngine(store),
     store,
     config,
-    syncs,
+    syncs: state.syncs,
     inactiveDays: options.inactiveDays ?? 90,
     readyTimeoutMs: options.readyTimeoutMs ?? 5000,
     sourceTester: options.sourceTester ?? (async (c) => (await import('./source-test.js')).testSources(c)),
   });
 
-  app.addHook('onReady', async () => {
-    if (options.schedule) {
-      state.schedule = startSchedule(syncs, options.schedule, apiLogger, options.minSyncIntervalMs);
-    }
+  scheduleSyncs(app, state, {
+    schedule: options.schedule,
+    logger: apiLogger,
+    minSyncIntervalMs: options.minSyncIntervalMs,
   });
-  app.addHook('onClose', async () => {
-    state.schedule?.stop();
-    // A running sync finishes (or fails) and releases its lock before the store is closed by the caller.
-    await Promise.race([syncs.idle(), new Promise((resolve) => setTimeout(resolve, 60_000).unref())]);
-  });
-
   return app;
 }

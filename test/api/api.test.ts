@@ -7,7 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXPORT_COLUMNS } from '../../src/api/access-review.js';
+import { EXPORT_COLUMNS } from '../../src/api/access-review/columns.js';
 import { openApiDocument } from '../../src/api/spec.js';
 import { QueryEngine } from '../../src/queries/engine.js';
 import { renderPath } from '../../src/queries/path-text.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseScope } from '../../src/api/access-review.js';
+import { parseScope } from '../../src/api/access-review/scope.js';
 import {
   bearerToken,
   hashToken,
