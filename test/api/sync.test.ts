@@ -14,6 +14,7 @@ import { buildApi } from '../../src/api/server.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/log.js';
 import { QueryEngine } from '../../src/queries/engine.js';
+import type { GraphReader } from '../../src/queries/reader.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { Neo4jStore } from '../../src/store/neo4j/store.js';
 import { type ApiHarness, expectProblem, newTokens, startApiHarness } from './helpers.js';
@@ -218,15 +219,24 @@ describe('exports that fail midway', () => {
   it('end the connection instead of finishing the document', async () => {
     const h = await harness();
     let calls = 0;
-    // The store fails on the third safe, after the first rows went out.
+    // The store fails on the third safe, after the first rows went out: its reader's effectiveInto (what the access
+    // of each safe reads) throws the third time.
+    const failingReader = (reader: GraphReader): GraphReader =>
+      new Proxy(reader, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (prop === 'effectiveInto') {
+            return async (...args: Parameters<GraphReader['effectiveInto']>) => {
+              if (++calls === 3) throw new Error('disk on fire');
+              return target.effectiveInto(...args);
+            };
+          }
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      });
     const store = new Proxy(h.store, {
       get(target, prop, receiver) {
-        if (prop === 'safeAccess') {
-          return async (safe: string) => {
-            if (++calls === 3) throw new Error('disk on fire');
-            return new QueryEngine(target).safeAccess(safe);
-          };
-        }
+        if (prop === 'reader') return async () => failingReader(await target.reader());
         const v = Reflect.get(target, prop, receiver);
         return typeof v === 'function' ? v.bind(target) : v;
       },
@@ -246,6 +256,7 @@ describe('exports that fail midway', () => {
       });
       expect(r.status).toBe(200);
       await expect(r.text()).rejects.toThrow();
+      expect(calls, 'the fault was injected').toBeGreaterThanOrEqual(3);
     }
   });
 });
