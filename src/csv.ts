@@ -31,3 +31,8 @@ export function csvCell(value: CsvValue): string {
 export function csvLine(values: readonly CsvValue[]): string {
   return values.map(csvCell).join(',');
 }
+
+/** A whole document: the byte-order mark, the header, one record per row, each ended by CRLF. */
+export function csvDocument(header: readonly CsvValue[], rows: readonly (readonly CsvValue[])[]): string {
+  return `${CSV_BOM}${[csvLine(header), ...rows.map(csvLine)].join(CSV_EOL)}${CSV_EOL}`;
+}

@@ -1,7 +1,6 @@
 /** `arkgraph report correlation`: the identity-correlation report as JSON (default) or CSV, to stdout or a file. */
 import { writeFile } from 'node:fs/promises';
-import { CSV_BOM, CSV_EOL, csvLine } from '../csv.js';
-import { CORRELATION_CSV_COLUMNS, correlationReportRows } from '../queries/correlation-report.js';
+import { correlationReportCsv } from '../queries/correlation-report.js';
 import type { QueryEngine } from '../queries/engine.js';
 
 export async function correlationReportCommand(
@@ -12,8 +11,7 @@ export async function correlationReportCommand(
   const report = await queries.correlationReport();
   let text: string;
   if (opts.format === 'csv') {
-    const rows = correlationReportRows(report).map((r) => csvLine(CORRELATION_CSV_COLUMNS.map((c) => r[c])));
-    text = `${CSV_BOM}${[csvLine([...CORRELATION_CSV_COLUMNS]), ...rows].join(CSV_EOL)}${CSV_EOL}`;
+    text = correlationReportCsv(report);
   } else {
     text = `${JSON.stringify(report, null, 2)}\n`;
   }

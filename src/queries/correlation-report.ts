@@ -5,6 +5,7 @@
  * permissions, Entra guests; and CyberArk users and groups with no directory match (orphans). Summary counts first.
  */
 
+import { csvDocument } from '../csv.js';
 import { nodeName } from '../graph/access-graph.js';
 import type { NodeKind } from '../graph/schema.js';
 import type { GraphReader, ReaderNode } from './reader.js';
@@ -316,4 +317,12 @@ export function correlationReportRows(report: CorrelationReport): CsvRow[] {
     });
   }
   return rows;
+}
+
+/** The report as a CSV document (CLI `report correlation --format csv`, API `?format=csv`). */
+export function correlationReportCsv(report: CorrelationReport): string {
+  return csvDocument(
+    CORRELATION_CSV_COLUMNS,
+    correlationReportRows(report).map((r) => CORRELATION_CSV_COLUMNS.map((c) => r[c])),
+  );
 }

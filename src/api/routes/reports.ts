@@ -1,8 +1,7 @@
 /** GET /api/v1/reports/correlation: the identity-correlation report, as JSON or CSV. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CSV_BOM, CSV_EOL, csvLine } from '../../csv.js';
-import { CORRELATION_CSV_COLUMNS, correlationReportRows } from '../../queries/correlation-report.js';
+import { correlationReportCsv } from '../../queries/correlation-report.js';
 import { correlationReportSchema } from '../schemas.js';
 import { asAttachment, formatQuery, problems, READER_ERRORS, type RouteContext, wantsCsv } from './shared.js';
 
@@ -23,13 +22,9 @@ export const reportRoutes: FastifyPluginAsyncZod<Pick<RouteContext, 'queries'>> 
     async (request, reply) => {
       const report = await queries.correlationReport();
       if (!wantsCsv(request, request.query.format)) return report as z.infer<typeof correlationReportSchema>;
-      const lines = [
-        csvLine(CORRELATION_CSV_COLUMNS),
-        ...correlationReportRows(report).map((r) => csvLine(CORRELATION_CSV_COLUMNS.map((c) => r[c]))),
-      ];
       return asAttachment(reply, 'correlation-report', 'all', true)
         .serializer((text: unknown) => String(text))
-        .send(`${CSV_BOM}${lines.join(CSV_EOL)}${CSV_EOL}` as never);
+        .send(correlationReportCsv(report) as never);
     },
   );
 };
