@@ -22,13 +22,9 @@
  *   node --import tsx bench/extraction.ts [--scales medium,large] [--concurrency 4,8,16,32] [--latency 20] [--runs 1]
  */
 import type { RequestEvent } from '../src/http/index.js';
-import {
-  createIdentityClient,
-  DSQ_PAGE_SIZE,
-  extractIdentity,
-  identityAuth,
-  REDROCK_PAGE_SIZE,
-} from '../src/sources/identity/extract.js';
+import { createIdentityClient, identityAuth } from '../src/sources/identity/client.js';
+import { extractIdentity } from '../src/sources/identity/extract.js';
+import { DSQ_PAGE_SIZE, REDROCK_PAGE_SIZE } from '../src/sources/identity/paging.js';
 import type { IdentityRaw } from '../src/sources/identity/schemas.js';
 import {
   createPrivilegeCloudClient,

@@ -5,17 +5,12 @@
  */
 
 import { ACCESS_GRAPH_EXCLUDED_KINDS, type AccessGraph } from '../../src/graph/access-graph.js';
-import type { HttpClient, HttpClientOptions } from '../../src/http/index.js';
-import {
-  createIdentityClient,
-  extractIdentity,
-  type IdentitySourceConfig,
-  identityAuth,
-} from '../../src/sources/identity/extract.js';
-import { transformIdentity } from '../../src/sources/identity/transform.js';
-import { createPrivilegeCloudClient, extractPrivilegeCloud } from '../../src/sources/privilegecloud/extract.js';
-import { IdentityLookup, transformPrivilegeCloud } from '../../src/sources/privilegecloud/transform.js';
-import type { SourceOutput } from '../../src/sources/types.js';
+import type { HttpClientOptions } from '../../src/http/index.js';
+import type { IdentitySourceConfig } from '../../src/sources/identity/client.js';
+import { sourceByName } from '../../src/sources/index.js';
+import type { SourceOutput } from '../../src/sources/output.js';
+import { SharedObjects } from '../../src/sources/shared.js';
+import type { SourceContext, SourceInputs } from '../../src/sources/source.js';
 import type { SyncConfig } from '../../src/sync/config.js';
 import type { SimulatorProcess } from './processes.js';
 
@@ -39,35 +34,40 @@ export interface Extracted {
   ms: { identity: number; privilegecloud: number; transform: number };
 }
 
-/** Extracts both sources in parallel (as runSync does) and transforms them. */
+/**
+ * Extracts the two CyberArk sources of the registry in parallel (as runSync does: one shared platform token) and
+ * transforms them.
+ */
 export async function extractAndTransform(
   sim: SimulatorProcess,
   http: Partial<HttpClientOptions> = {},
   nowMs = Date.now(),
 ): Promise<Extracted> {
-  const config = identityConfig(sim);
-  const auth = identityAuth(config);
-  const options = { ...BENCH_HTTP, ...http };
-  const identityClient = createIdentityClient(config, auth, options);
-  const pcloudClient: HttpClient = createPrivilegeCloudClient(sim.pcloudUrl, auth, options);
+  const config: Readonly<Record<string, unknown>> = syncConfig(sim, http);
+  const sources = [sourceByName('identity'), sourceByName('privilegecloud')];
+  const shared = new SharedObjects();
+  const settings = Object.fromEntries(sources.map((s) => [s.configKey, config[s.configKey]]));
+  const ctx: SourceContext = { http: { ...BENCH_HTTP, ...http }, now: Date.now, settings, shared: shared.get };
   const t0 = performance.now();
   const ms = { identity: 0, privilegecloud: 0, transform: 0 };
-  const [identityRaw, pcloudRaw] = await Promise.all([
-    extractIdentity(identityClient, sim.identityUrl).then((r) => {
-      ms.identity = performance.now() - t0;
-      return r;
-    }),
-    extractPrivilegeCloud(pcloudClient, sim.pcloudUrl, 'privilegecloud').then((r) => {
-      ms.privilegecloud = performance.now() - t0;
-      return r;
-    }),
-  ]);
-  await auth.close?.();
+  const raws = await Promise.all(
+    sources.map((s) =>
+      s.extract(settings[s.configKey], ctx).then((raw) => {
+        ms[s.name as 'identity' | 'privilegecloud'] = performance.now() - t0;
+        return raw;
+      }),
+    ),
+  );
+  await shared.close();
   const t1 = performance.now();
-  const identity = transformIdentity(identityRaw);
-  const pcloud = transformPrivilegeCloud(pcloudRaw, new IdentityLookup(identity.nodes), nowMs);
+  const inputs: SourceInputs = {};
+  const outputs = sources.map((s, i) => {
+    const output = s.transform(raws[i], inputs, { now: nowMs });
+    inputs[s.name] = output;
+    return output;
+  });
   ms.transform = performance.now() - t1;
-  return { outputs: [identity, pcloud], ms };
+  return { outputs, ms };
 }
 
 /** The access graph of a fresh sync (what MemorySyncWriter.readAccessGraph returns on an empty store). */

@@ -1,7 +1,7 @@
 /** Progress of a sync: a redrawn status line on a TTY, info logs (one per phase) otherwise. */
 
 import type { Logger } from '../log.js';
-import type { ProgressEvent, ProgressListener } from '../sources/types.js';
+import type { ProgressEvent, ProgressListener } from '../sources/source.js';
 
 export function progressReporter(
   stream: NodeJS.WriteStream,

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/http/index.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { createIdentityClient, extractIdentity, identityAuth } from '../../src/sources/identity/extract.js';
+import { createIdentityClient, identityAuth } from '../../src/sources/identity/client.js';
+import { extractIdentity } from '../../src/sources/identity/extract.js';
 import { createPrivilegeCloudClient, extractPrivilegeCloud } from '../../src/sources/privilegecloud/extract.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from './helpers.js';

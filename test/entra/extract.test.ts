@@ -11,7 +11,7 @@ import {
 } from '../../src/sources/entra/extract.js';
 import type { EntraRaw } from '../../src/sources/entra/schemas.js';
 import { transformEntra } from '../../src/sources/entra/transform.js';
-import type { ProgressEvent } from '../../src/sources/types.js';
+import type { ProgressEvent } from '../../src/sources/source.js';
 import type { Tenant } from '../../src/tenant/format/index.js';
 import { buildEntraTenant, G, PRIMARY_DOMAIN, TENANT_ID, userId } from './fixture.js';
 import { countMatching, entraConfig, FAST_HTTP } from './helpers.js';

@@ -11,14 +11,12 @@ import type { GraphNode } from '../../src/graph/schema.js';
 import { validateEdge, validateNode } from '../../src/graph/validate.js';
 import { SourceError } from '../../src/http/errors.js';
 import { guidToBytes, sidToBytes } from '../../src/sources/activedirectory/convert.js';
-import {
-  type ActiveDirectoryConfig,
-  type ActiveDirectoryRaw,
-  extractActiveDirectory,
-  USER_FILTER,
-} from '../../src/sources/activedirectory/extract.js';
+import { extractActiveDirectory } from '../../src/sources/activedirectory/extract.js';
+import { type ActiveDirectoryRaw, USER_FILTER } from '../../src/sources/activedirectory/schemas.js';
+import type { ActiveDirectoryConfig } from '../../src/sources/activedirectory/settings.js';
 import { transformActiveDirectory } from '../../src/sources/activedirectory/transform.js';
-import type { ProgressEvent, SourceOutput } from '../../src/sources/types.js';
+import type { SourceOutput } from '../../src/sources/output.js';
+import type { ProgressEvent } from '../../src/sources/source.js';
 import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { type Slapd, slapdAvailability, startSlapd } from '../support/slapd.js';
 import { BIND_DN, BIND_PASSWORD, expectedMemberships, fixtureTenant, SIZE_LIMIT } from './fixture.js';

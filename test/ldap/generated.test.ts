@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeDn } from '../../src/graph/dn.js';
 import { extractActiveDirectory } from '../../src/sources/activedirectory/extract.js';
 import { transformActiveDirectory } from '../../src/sources/activedirectory/transform.js';
-import type { SourceOutput } from '../../src/sources/types.js';
+import type { SourceOutput } from '../../src/sources/output.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { type Slapd, slapdAvailability, startSlapd } from '../support/slapd.js';

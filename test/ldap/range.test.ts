@@ -9,17 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/http/errors.js';
 import { guidToBytes, sidToBytes } from '../../src/sources/activedirectory/convert.js';
 import {
-  type LdapSearchClient,
-  RANGE_RETRIEVAL_NOERR_OID,
-  readDirectory,
-} from '../../src/sources/activedirectory/extract.js';
-import {
   type LdapEntry,
   parseRangeOption,
   RangeRetrievalError,
   rangedChunk,
   retrieveAllValues,
 } from '../../src/sources/activedirectory/range.js';
+import { type LdapSearchClient, readDirectory } from '../../src/sources/activedirectory/read.js';
+import { RANGE_RETRIEVAL_NOERR_OID } from '../../src/sources/activedirectory/schemas.js';
 import { transformActiveDirectory } from '../../src/sources/activedirectory/transform.js';
 import { guidFor } from './fixture.js';
 

@@ -1,7 +1,8 @@
 /** ldaps:// and StartTLS against a real slapd with a fresh self-signed certificate for 127.0.0.1. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SourceError } from '../../src/http/errors.js';
-import { type ActiveDirectoryConfig, extractActiveDirectory } from '../../src/sources/activedirectory/extract.js';
+import { extractActiveDirectory } from '../../src/sources/activedirectory/extract.js';
+import type { ActiveDirectoryConfig } from '../../src/sources/activedirectory/settings.js';
 import { activeDirectoryLdif } from '../../src/tenant/ldif.js';
 import { type Slapd, slapdAvailability, startSlapd } from '../support/slapd.js';
 import { BIND_DN, BIND_PASSWORD, fixtureSection } from './fixture.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { validateEdge, validateNode } from '../../src/graph/validate.js';
 import { SourceError } from '../../src/http/errors.js';
 import { guidToBytes, sidToBytes } from '../../src/sources/activedirectory/convert.js';
-import type { ActiveDirectoryRaw, AdRawGroup, AdRawUser } from '../../src/sources/activedirectory/extract.js';
+import type { ActiveDirectoryRaw, AdRawGroup, AdRawUser } from '../../src/sources/activedirectory/schemas.js';
 import { transformActiveDirectory } from '../../src/sources/activedirectory/transform.js';
 import { guidFor } from './fixture.js';
 

@@ -19,12 +19,12 @@ import {
   sidFromBytes,
   sidToBytes,
 } from '../../src/sources/activedirectory/convert.js';
+import { ldapSourceError } from '../../src/sources/activedirectory/errors.js';
+import { extractActiveDirectory } from '../../src/sources/activedirectory/extract.js';
 import {
   type ActiveDirectoryConfig,
-  extractActiveDirectory,
-  ldapSourceError,
   resolveActiveDirectoryConfig,
-} from '../../src/sources/activedirectory/extract.js';
+} from '../../src/sources/activedirectory/settings.js';
 import { activeDirectoryLdif, LdifError, ldifLine, sshaPassword } from '../../src/tenant/ldif.js';
 import { fixtureSection } from './fixture.js';
 

@@ -10,8 +10,8 @@
  */
 import { DnSyntaxError, normalizeDn } from '../../graph/dn.js';
 import { type GraphEdge, type GraphNode, type NodeKind, type PropValue, scopedId } from '../../graph/schema.js';
-import { SourceError } from '../../http/errors.js';
-import { inTenant, type SourceOutput } from '../types.js';
+import { SourceError } from '../../http/index.js';
+import { edgeBetween, inTenant, type SourceOutput, tenantNode } from '../output.js';
 import {
   AdValueError,
   filetimeToIso,
@@ -20,7 +20,7 @@ import {
   parseLdapInteger,
   sidFromBytes,
 } from './convert.js';
-import { type ActiveDirectoryRaw, SOURCE } from './extract.js';
+import { type ActiveDirectoryRaw, SOURCE } from './schemas.js';
 
 /** At most this many unknown-DN warnings are listed one by one; the rest are summarised. */
 const MAX_LISTED_UNKNOWN = 50;
@@ -48,15 +48,7 @@ export function transformActiveDirectory(raw: ActiveDirectoryRaw): SourceOutput 
     }
   };
 
-  const domain: GraphNode = {
-    kind: 'ADDomain',
-    id: tenantId,
-    nativeId: tenantId,
-    tenantId: '',
-    source: SOURCE,
-    props: { name: tenantId, base_dn: raw.baseDn, url: raw.url },
-  };
-  nodes.push(domain);
+  nodes.push(tenantNode('ADDomain', tenantId, SOURCE, { name: tenantId, base_dn: raw.baseDn, url: raw.url }));
 
   /** Normalised DN → node; GUID → node (duplicates are skipped with a warning). */
   const byDn = new Map<string, GraphNode>();
@@ -128,14 +120,7 @@ export function transformActiveDirectory(raw: ActiveDirectoryRaw): SourceOutput 
     const key = `${member.id}|${group.id}`;
     if (edgeKeys.has(key)) return false;
     edgeKeys.add(key);
-    edges.push({
-      kind: 'MEMBER_OF',
-      from: { kind: member.kind, id: member.id },
-      to: { kind: group.kind, id: group.id },
-      tenantId,
-      source: SOURCE,
-      props: {},
-    });
+    edges.push(edgeBetween('MEMBER_OF', member, group, tenantId, SOURCE));
     return true;
   };
   const keyOf = (dn: string): string | null => {

@@ -15,7 +15,7 @@ import {
   parseGraphError,
   SourceError,
 } from '../../http/index.js';
-import type { ProgressListener } from '../types.js';
+import type { ProgressListener } from '../source.js';
 import {
   type EntraRaw,
   GROUP_SELECT,

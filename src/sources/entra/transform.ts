@@ -3,7 +3,7 @@
  * describes the directory: the tenant, users, groups, direct MEMBER_OF (user → group, group → group) and IN_TENANT.
  */
 import { type GraphEdge, type GraphNode, type NodeKind, type PropValue, scopedId } from '../../graph/schema.js';
-import { inTenant, type SourceOutput } from '../types.js';
+import { edgeBetween, inTenant, type SourceOutput, tenantNode } from '../output.js';
 import type { EntraRaw, GroupRow, MemberRow, UserRow } from './schemas.js';
 
 const SOURCE = 'entra' as const;
@@ -63,14 +63,9 @@ export function transformEntra(raw: EntraRaw): SourceOutput {
   const edges: GraphEdge[] = [];
   const warnings: string[] = [...raw.warnings];
 
-  nodes.push({
-    kind: 'EntraTenant',
-    id: tenantId,
-    nativeId: tenantId,
-    tenantId: '',
-    source: SOURCE,
-    props: { name: raw.primaryDomain ?? tenantId, graph_url: raw.graphUrl },
-  });
+  nodes.push(
+    tenantNode('EntraTenant', tenantId, SOURCE, { name: raw.primaryDomain ?? tenantId, graph_url: raw.graphUrl }),
+  );
 
   const index = new Map<string, GraphNode>();
   const add = (kind: 'EntraUser' | 'EntraGroup', nativeId: string, props: Record<string, PropValue>) => {
@@ -116,14 +111,7 @@ export function transformEntra(raw: EntraRaw): SourceOutput {
       const key = `${member.kind}|${member.id}|${group.id}`;
       if (edgeKeys.has(key)) continue;
       edgeKeys.add(key);
-      edges.push({
-        kind: 'MEMBER_OF',
-        from: { kind: member.kind, id: member.id },
-        to: { kind: 'EntraGroup', id: group.id },
-        tenantId,
-        source: SOURCE,
-        props: {},
-      });
+      edges.push(edgeBetween('MEMBER_OF', member, group, tenantId, SOURCE));
     }
   }
 

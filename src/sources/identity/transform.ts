@@ -2,9 +2,9 @@
  * Identity raw data → graph rows. Pure: no I/O, no clock.
  */
 import { appGrantNames } from '../../graph/permissions.js';
-import { type GraphEdge, type GraphNode, type NodeKind, type PropValue, scopedId } from '../../graph/schema.js';
+import type { GraphEdge, GraphNode, PropValue } from '../../graph/schema.js';
 import { parseDotNetDate } from '../../http/index.js';
-import { inTenant, type SourceOutput } from '../types.js';
+import { edgeBetween, inTenant, NodeTable, type SourceOutput, tenantNode } from '../output.js';
 import type { DirectoryServiceRow, IdentityRaw } from './schemas.js';
 
 const SOURCE = 'identity' as const;
@@ -32,65 +32,38 @@ export function idpUniqueId(
 
 export function transformIdentity(raw: IdentityRaw): SourceOutput {
   const tenantId = identityTenantId(raw);
-  const nodes: GraphNode[] = [];
+  // A later, richer row completes an earlier one (e.g. a group first seen as a role member).
+  const table = new NodeTable(tenantId, SOURCE);
+  const nodes = table.nodes;
   const edges: GraphEdge[] = [];
   const warnings: string[] = [];
-  const nodeIndex = new Map<string, GraphNode>();
   const edgeIndex = new Set<string>();
 
   const dirs = new Map<string, DirectoryServiceRow>();
   for (const d of raw.directoryServices) dirs.set(d.directoryServiceUuid.toLowerCase(), d);
   const dirType = (uuid: string | null | undefined) => (uuid ? (dirs.get(uuid.toLowerCase())?.Service ?? null) : null);
 
-  const addNode = (kind: NodeKind, nativeId: string, props: Record<string, PropValue>): GraphNode => {
-    const id = scopedId(tenantId, nativeId);
-    const key = `${kind}|${id}`;
-    const existing = nodeIndex.get(key);
-    if (existing) {
-      // A later, richer row completes an earlier one (e.g. a group first seen as a role member).
-      for (const [k, v] of Object.entries(props)) if (v !== null && v !== undefined) existing.props[k] = v;
-      return existing;
-    }
-    const node: GraphNode = { kind, id, nativeId, tenantId, source: SOURCE, props };
-    nodeIndex.set(key, node);
-    nodes.push(node);
-    return node;
-  };
   const addEdge = (kind: GraphEdge['kind'], from: GraphNode, to: GraphNode, props: Record<string, PropValue> = {}) => {
     const key = `${kind}|${from.kind}|${from.id}|${to.kind}|${to.id}`;
     if (edgeIndex.has(key)) return;
     edgeIndex.add(key);
-    edges.push({
-      kind,
-      from: { kind: from.kind, id: from.id },
-      to: { kind: to.kind, id: to.id },
-      tenantId,
-      source: SOURCE,
-      props,
-    });
+    edges.push(edgeBetween(kind, from, to, tenantId, SOURCE, props));
   };
 
-  const tenant: GraphNode = {
-    kind: 'IdentityTenant',
-    id: tenantId,
-    nativeId: tenantId,
-    tenantId: '',
-    source: SOURCE,
-    props: {
-      name: tenantId,
-      tenant_url: raw.identityUrl,
-      directory_services: JSON.stringify(
-        raw.directoryServices.map((d) => ({
-          uuid: d.directoryServiceUuid,
-          service: d.Service,
-          name: d.Name,
-          display_name: d.DisplayName ?? null,
-          forest: d.Forest ?? null,
-          status: d.Status ?? null,
-        })),
-      ),
-    },
-  };
+  const tenant = tenantNode('IdentityTenant', tenantId, SOURCE, {
+    name: tenantId,
+    tenant_url: raw.identityUrl,
+    directory_services: JSON.stringify(
+      raw.directoryServices.map((d) => ({
+        uuid: d.directoryServiceUuid,
+        service: d.Service,
+        name: d.Name,
+        display_name: d.DisplayName ?? null,
+        forest: d.Forest ?? null,
+        status: d.Status ?? null,
+      })),
+    ),
+  });
   nodes.push(tenant);
 
   // Users: the User table, completed with the directory identity from DirectoryServiceQuery.
@@ -103,7 +76,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
     const serviceType = dirType(dirUuid) ?? u.SourceDsType ?? dsq?.ServiceType ?? null;
     const status = u.StatusEnum ?? dsq?.StatusEnum ?? null;
     const active = status === 'Active' && dsq?.Enabled !== false && dsq?.Locked !== true;
-    const node = addNode('CyberArkUser', u.ID, {
+    const node = table.add('CyberArkUser', u.ID, {
       login_name: u.Username,
       login_name_lower: u.Username.toLowerCase(),
       display_name: u.DisplayName ?? dsq?.DisplayName ?? null,
@@ -127,7 +100,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
   const groupsById = new Map<string, GraphNode>();
   for (const g of raw.directoryGroups) {
     const serviceType = dirType(g.DirectoryServiceUuid) ?? g.ServiceType ?? null;
-    const node = addNode('CyberArkGroup', g.InternalName, {
+    const node = table.add('CyberArkGroup', g.InternalName, {
       name: g.SystemName,
       display_name: g.DisplayName ?? null,
       idp_unique_id: idpUniqueId(serviceType, g.DistinguishedName, g.ExternalUuid),
@@ -142,7 +115,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
   for (const r of raw.roles) {
     const rights = raw.roleAdminRights[r.ID] ?? [];
     const roleType = r.RoleType ?? 'PrincipalList';
-    const node = addNode('CyberArkRole', r.ID, {
+    const node = table.add('CyberArkRole', r.ID, {
       name: r.Name ?? r.ID,
       description: r.Description ?? null,
       is_hidden: hidden.get(r.ID.toLowerCase()) ?? null,
@@ -164,7 +137,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
         let user = usersById.get(m.Guid.toLowerCase());
         if (!user) {
           // A member the User table did not list (it may omit users who never signed in): keep what we know.
-          user = addNode('CyberArkUser', m.Guid, {
+          user = table.add('CyberArkUser', m.Guid, {
             login_name: m.Name ?? m.Guid,
             login_name_lower: (m.Name ?? m.Guid).toLowerCase(),
             identity_type: 'Human',
@@ -177,7 +150,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
       } else if (type === 'group') {
         let group = groupsById.get(m.Guid.toLowerCase());
         if (!group) {
-          group = addNode('CyberArkGroup', m.Guid, { name: m.Name ?? m.Guid });
+          group = table.add('CyberArkGroup', m.Guid, { name: m.Name ?? m.Guid });
           groupsById.set(m.Guid.toLowerCase(), group);
         }
         addEdge('HAS_ROLE', group, role, { implicit: false });
@@ -201,7 +174,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
   }
 
   for (const a of raw.applications) {
-    const app = addNode('CyberArkApplication', a.ID, {
+    const app = table.add('CyberArkApplication', a.ID, {
       name: a.Name ?? a.ID,
       display_name: a.DisplayName ?? null,
       description: a.Description ?? null,

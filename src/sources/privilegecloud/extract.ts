@@ -14,7 +14,7 @@ import {
   SourceError,
   TaskGroup,
 } from '../../http/index.js';
-import type { ProgressListener } from '../types.js';
+import type { ProgressListener } from '../source.js';
 import {
   accountsPage,
   membersPage,
@@ -27,6 +27,12 @@ import {
 export const SOURCE = 'privilegecloud';
 /** Default page sizes (`limit`): safes (maximum undocumented), members (a safe has at most 64), accounts (≤ 1000). */
 export const PAGE_SIZES = { safes: 100, members: 100, accounts: 1000 } as const;
+
+/** Privilege Cloud / PAS; the platform token of Identity is used unless PAS credentials are given. */
+export interface PrivilegeCloudSettings {
+  pcloudUrl: string;
+  pas?: { username: string; password: string; method?: 'CyberArk' | 'LDAP' | 'RADIUS' | 'Windows' };
+}
 
 export interface ExtractOptions {
   /** Accounts per page (≤ 1000, the documented maximum). */
@@ -41,10 +47,7 @@ export function pcloudBase(pcloudUrl: string): string {
 }
 
 /** Self-hosted PAS: a Logon session whose raw token is the Authorization header; logged off by close(). */
-export function pasAuth(
-  pcloudUrl: string,
-  credentials: { username: string; password: string; method?: 'CyberArk' | 'LDAP' | 'RADIUS' | 'Windows' },
-): AuthProvider {
+export function pasAuth(pcloudUrl: string, credentials: NonNullable<PrivilegeCloudSettings['pas']>): AuthProvider {
   return pasSession({
     pvwaUrl: pcloudBase(pcloudUrl),
     username: credentials.username,

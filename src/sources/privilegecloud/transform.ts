@@ -3,15 +3,8 @@
  * a parameter (it decides which memberships have expired).
  */
 import { permissionsFromFlags } from '../../graph/permissions.js';
-import {
-  type GraphEdge,
-  type GraphNode,
-  type NodeKind,
-  type NodeRef,
-  type PropValue,
-  scopedId,
-} from '../../graph/schema.js';
-import { inTenant, type SourceOutput } from '../types.js';
+import type { GraphEdge, GraphNode, NodeRef, PropValue } from '../../graph/schema.js';
+import { inTenant, NodeTable, type SourceOutput, tenantNode } from '../output.js';
 import type { MemberRow, PrivilegeCloudRaw } from './schemas.js';
 
 const SOURCE = 'privilegecloud' as const;
@@ -110,46 +103,30 @@ export function epochToIso(value: number | null | undefined, unit: 's' | 'us'): 
 
 export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: IdentityLookup, nowMs: number): SourceOutput {
   const tenantId = pcloudTenantId(raw.pcloudUrl);
-  const nodes: GraphNode[] = [];
+  const table = new NodeTable(tenantId, SOURCE);
+  const nodes = table.nodes;
   const edges: GraphEdge[] = [];
   const warnings: string[] = [];
-  const nodeIndex = new Map<string, GraphNode>();
 
-  const addNode = (kind: NodeKind, nativeId: string, props: Record<string, PropValue>, key = nativeId): GraphNode => {
-    const id = scopedId(tenantId, key);
-    const k = `${kind}|${id}`;
-    const existing = nodeIndex.get(k);
-    if (existing) {
-      for (const [p, v] of Object.entries(props)) if (v !== null && v !== undefined) existing.props[p] = v;
-      return existing;
-    }
-    const node: GraphNode = { kind, id, nativeId, tenantId, source: SOURCE, props };
-    nodeIndex.set(k, node);
-    nodes.push(node);
-    return node;
-  };
   const edge = (kind: GraphEdge['kind'], from: NodeRef, to: NodeRef, props: Record<string, PropValue> = {}) =>
     edges.push({ kind, from, to, tenantId, source: SOURCE, props });
 
-  const tenant: GraphNode = {
-    kind: 'PrivilegeCloudTenant',
-    id: tenantId,
-    nativeId: tenantId,
-    tenantId: '',
-    source: SOURCE,
-    props: { name: tenantId, instance_url: raw.pcloudUrl, deployment: raw.deployment },
-  };
+  const tenant = tenantNode('PrivilegeCloudTenant', tenantId, SOURCE, {
+    name: tenantId,
+    instance_url: raw.pcloudUrl,
+    deployment: raw.deployment,
+  });
   nodes.push(tenant);
 
   // Vault principals are keyed by lower-cased name: safe members and UserGroups name them the same way.
   const vaultUser = (name: string, nativeId: string, props: Record<string, PropValue> = {}) =>
-    addNode('VaultUser', nativeId, { username: name, ...props }, `user:${name.toLowerCase()}`);
+    table.add('VaultUser', nativeId, { username: name, ...props }, `user:${name.toLowerCase()}`);
   const vaultGroup = (name: string, nativeId: string, props: Record<string, PropValue> = {}) =>
-    addNode('VaultGroup', nativeId, { name, ...props }, `group:${name.toLowerCase()}`);
+    table.add('VaultGroup', nativeId, { name, ...props }, `group:${name.toLowerCase()}`);
 
   const safesByName = new Map<string, GraphNode>();
   for (const s of raw.safes) {
-    const safe = addNode('Safe', s.safeName, {
+    const safe = table.add('Safe', s.safeName, {
       name: s.safeName,
       name_lower: s.safeName.toLowerCase(),
       display_name: s.safeName,
@@ -212,7 +189,7 @@ export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: Identity
       continue;
     }
     const sm = a.secretManagement;
-    const account = addNode('Account', a.id, {
+    const account = table.add('Account', a.id, {
       name: a.name,
       safe_name: a.safeName,
       platform_id: a.platformId ?? null,
