@@ -13,7 +13,7 @@ const SRC = path.resolve(import.meta.dirname, '../../src');
  * Lowest first. Folders on one rank are independent of each other (neither may import the other). A file that is in
  * no folder listed here fails the test: a new top-level folder takes its place in the table first.
  */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ['graph', 'log.ts', 'csv.ts'],
   ['config'],
   ['http'],
@@ -44,7 +44,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Relative module specifiers of static imports and re-exports, `import type` included, and of `import('…')`. */
-export function importsOf(text: string): string[] {
+function importsOf(text: string): string[] {
   const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const specs: string[] = [];
   for (const m of code.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"]+)['"]/g)) specs.push(m[1]!);
@@ -59,7 +59,7 @@ function resolve(from: string, spec: string): string {
 }
 
 /** Strongly connected components of more than one file (Tarjan), each as a sorted list of paths under src/. */
-export function cyclesOf(graph: Map<string, string[]>): string[][] {
+function cyclesOf(graph: Map<string, string[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
