@@ -47,7 +47,7 @@ async function worker(dir: string, namesFile: string): Promise<LoadResult> {
   start = performance.now();
   let queries = 0;
   for (let i = 0; i < safes.length; i++) {
-    // As `arkgraph serve` answers who-can: the first page of principals (src/api/routes.ts).
+    // As `arkgraph serve` answers who-can: the first page of principals (src/api/routes/safes.ts).
     await new QueryEngine(store).whoCan('retrieveAccounts', safes[i]!, { offset: 0, limit: 100 });
     const access = await new QueryEngine(store).userAccess(users[i]!);
     const first = access.safes[0];

@@ -101,7 +101,7 @@ async function chooseSample(scale: Scale, store: GraphStore, n: number): Promise
 
 type QueryName = 'who-can' | 'user access' | 'paths';
 
-/** What the API answers who-can with when no page is asked for (src/api/routes.ts): in process, the same. */
+/** What the API answers who-can with when no page is asked for (src/api/routes/safes.ts): in process, the same. */
 const API_PAGE = { offset: 0, limit: 100 };
 
 function calls(

@@ -65,9 +65,17 @@ export const EDGE_KINDS = [
 ] as const;
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
-/** Which extractor (or phase) wrote a node or edge; cleanup of stale data is scoped by it. */
-export const SOURCES = ['identity', 'privilegecloud', 'entra', 'activedirectory', 'correlation', 'effective'] as const;
-export type SourceName = (typeof SOURCES)[number];
+/** Which extractor (or phase) wrote a node or edge; cleanup of stale data is scoped by it. The sources themselves are
+ * registered in src/sources/index.ts (SOURCES). */
+export const SOURCE_NAMES = [
+  'identity',
+  'privilegecloud',
+  'entra',
+  'activedirectory',
+  'correlation',
+  'effective',
+] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export interface NodeKindDef {
   readonly kind: NodeKind;
@@ -92,14 +100,14 @@ export const COMMON_NODE_PROPERTIES: Readonly<Record<string, PropDef>> = {
   id: str('Graph key, unique within the kind: `<tenant id>:<native id>` for tenant-owned objects.'),
   native_id: str('The identifier the source API uses for the object.', { indexed: true }),
   tenant_id: str('Id of the owning tenant node (empty for tenant roots and sync runs).', { indexed: true }),
-  source: oneOf('The source that wrote the node.', SOURCES),
+  source: oneOf('The source that wrote the node.', SOURCE_NAMES),
   sync_id: str('Id of the sync run that last wrote the node; stale-data cleanup compares it.', { indexed: true }),
 };
 
 /** Properties every edge carries besides its kind-specific ones. */
 export const COMMON_EDGE_PROPERTIES: Readonly<Record<string, PropDef>> = {
   tenant_id: str('Id of the tenant the edge belongs to.'),
-  source: oneOf('The source (or computed phase) that wrote the edge.', SOURCES),
+  source: oneOf('The source (or computed phase) that wrote the edge.', SOURCE_NAMES),
   sync_id: str('Id of the sync run that last wrote the edge.'),
 };
 
