@@ -46,30 +46,18 @@ export async function demoCommand(
   // Entra ID too (a pure-Node simulator), so answers show access through directory group nesting. Active Directory
   // needs an LDAP server, which the demo does not assume is installed.
   const graph = await startGraphSimulator({ entra: tenant.entra! });
-  const entraApp = tenant.entra!.clients[0]!;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-demo-'));
   const store = new MemoryStore({ dataDir });
   try {
     io.out(
       `Generated a ${opts.scale} tenant (seed ${seed}): ${tenant.identity.users.length} users, ${tenant.identity.roles.length} roles, ${tenant.privilegeCloud.safes.length} safes, ${tenant.privilegeCloud.accounts.length} accounts.\nSimulators on ${sim.identityUrl} (Identity), ${sim.pcloudUrl} (Privilege Cloud) and ${graph.graphUrl} (Microsoft Graph).\n\nSyncing over HTTP into ${dataDir} …`,
     );
-    const client = tenant.identity.oauthClients[0]!;
     const progress = progressReporter(process.stderr, logger);
-    const run = await runSync(
-      store,
-      {
-        identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-        privilegeCloud: { pcloudUrl: sim.pcloudUrl },
-        entra: {
-          tenantId: tenant.entra!.tenantId,
-          clientId: entraApp.clientId,
-          clientSecret: entraApp.clientSecret,
-          authorityUrl: graph.authorityUrl,
-          graphUrl: graph.graphUrl,
-        },
-      },
-      { progress: progress.listener, log: (level, message, fields) => logger[level](fields ?? {}, message) },
-    );
+    const settings = { ...sim.syncSettings(), ...graph.syncSettings() };
+    const run = await runSync(store, settings, {
+      progress: progress.listener,
+      log: (level, message, fields) => logger[level](fields ?? {}, message),
+    });
     progress.done();
     const counts = Object.values(run.counts).reduce<Record<string, number>>((acc, c) => {
       for (const [k, n] of Object.entries(c)) acc[k] = (acc[k] ?? 0) + n;
@@ -95,7 +83,14 @@ export async function demoCommand(
     }
     if (opts.once) return;
     io.out(`\n${credentialsText(sim, tenant)}\n`);
-    io.out(curlExamples(sim, client.clientId, client.clientSecret, safe ?? tenant.privilegeCloud.safes[0]!.name));
+    io.out(
+      curlExamples(
+        sim,
+        settings.identity.clientId,
+        settings.identity.clientSecret,
+        safe ?? tenant.privilegeCloud.safes[0]!.name,
+      ),
+    );
     io.out('\nThe simulator keeps serving; press Ctrl-C to stop.');
     await waitForSignal();
   } finally {

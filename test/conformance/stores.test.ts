@@ -76,10 +76,8 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
         memory = new MemoryStore({ dataDir });
         stores = [memory, neo4jStore];
         await clearDatabase(neo4jStore.driver, { database: neo.database, label: 'ArkNode' });
-        const client = tenant.identity.oauthClients[0]!;
         const config: SyncConfig = {
-          identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-          privilegeCloud: { pcloudUrl: sim.pcloudUrl },
+          ...sim.syncSettings(),
           http: FAST_HTTP,
         };
         for (const store of stores) expect((await runSync(store, config, { now: () => now })).status).toBe('completed');
@@ -181,10 +179,8 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
     const stores: GraphStore[] = [memory, neo4jStore];
     try {
       await clearDatabase(neo4jStore.driver, { database: neo.database, label: 'ArkNode' });
-      const client = tenant.identity.oauthClients[0]!;
       const config: SyncConfig = {
-        identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-        privilegeCloud: { pcloudUrl: sim.pcloudUrl },
+        ...sim.syncSettings(),
         http: FAST_HTTP,
       };
       for (const s of stores) await runSync(s, config, { now: () => now });

@@ -24,10 +24,8 @@ export async function startHarness(tenant: Tenant, options: Partial<SimulatorOpt
   const sim = await startSimulator({ tenant, ...options });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-test-'));
   const store = new MemoryStore({ dataDir });
-  const client = tenant.identity.oauthClients[0]!;
   const config: SyncConfig = {
-    identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-    privilegeCloud: { pcloudUrl: sim.pcloudUrl },
+    ...sim.syncSettings(),
     http: FAST_HTTP,
   };
   return {

@@ -51,10 +51,8 @@ describe('embedded store pages: compact computed edges and graph edges answer al
     dirs = await Promise.all([0, 1].map(() => mkdtemp(path.join(os.tmpdir(), 'arkgraph-paging-'))));
     compact = new MemoryStore({ dataDir: dirs[0]! });
     plain = new MemoryStore({ dataDir: dirs[1]! });
-    const client = tenant.identity.oauthClients[0]!;
     const config: SyncConfig = {
-      identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-      privilegeCloud: { pcloudUrl: sim.pcloudUrl },
+      ...sim.syncSettings(),
       http: FAST_HTTP,
     };
     expect((await runSync(compact, config, { now: () => now })).status).toBe('completed');

@@ -48,19 +48,11 @@ describe.skipIf(!availability.available)('CyberArk + Entra ID + Active Directory
     ]);
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-dirs-'));
     store = new MemoryStore({ dataDir });
-    const client = tenant.identity.oauthClients[0]!;
     const run = await runSync(
       store,
       {
-        identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-        privilegeCloud: { pcloudUrl: sim.pcloudUrl },
-        entra: {
-          tenantId: entra.tenantId,
-          clientId: entra.clients[0]!.clientId,
-          clientSecret: entra.clients[0]!.clientSecret,
-          authorityUrl: graph.authorityUrl,
-          graphUrl: graph.graphUrl,
-        },
+        ...sim.syncSettings(),
+        ...graph.syncSettings(),
         activeDirectory: { url: slapd.url, bindDn: ad.bindDn, bindPassword: ad.bindPassword, baseDn: ad.baseDn },
         http: FAST_HTTP,
       },

@@ -170,18 +170,9 @@ describe('the registered sources', () => {
     const tenant = generateTenant('small', 7);
     const sim = await startSimulator({ tenant });
     const graph = await startGraphSimulator({ entra: tenant.entra! });
-    const client = tenant.identity.oauthClients[0]!;
-    const app = tenant.entra!.clients[0]!;
     const settings: Record<string, unknown> = {
-      identity: { identityUrl: sim.identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
-      privilegeCloud: { pcloudUrl: sim.pcloudUrl },
-      entra: {
-        tenantId: tenant.entra!.tenantId,
-        clientId: app.clientId,
-        clientSecret: app.clientSecret,
-        authorityUrl: graph.authorityUrl,
-        graphUrl: graph.graphUrl,
-      },
+      ...sim.syncSettings(),
+      ...graph.syncSettings(),
     };
     const shared = new SharedObjects();
     const ctx: SourceContext = { http: {}, now: Date.now, settings, shared: shared.get };

@@ -3,7 +3,9 @@
  * on two local ports (two origins, as in real life) sharing one token store. See
  * shared/reference/cyberark-api.md for the API shapes it follows.
  */
+
 import type { FastifyRequest } from 'fastify';
+import type { SourceSettings } from '../../sources/index.js';
 import type { Tenant } from '../../tenant/format/index.js';
 import { RequestCounters } from '../shared/counters.js';
 import { FaultController, type FaultRule, type Latency } from '../shared/fault-rules.js';
@@ -45,6 +47,8 @@ export interface Simulator {
   counters: RequestCounters;
   /** Expires every token (platform, app and PAS session) issued so far. */
   expireAllTokens(): void;
+  /** Sync settings that read both APIs of this simulator, signed in as the tenant's first OAuth client. */
+  syncSettings(): Required<Pick<SourceSettings, 'identity' | 'privilegeCloud'>>;
   close(): Promise<void>;
 }
 
@@ -95,13 +99,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     { app: pcloud, port: options.pcloudPort },
   );
+  const pcloudUrl = servers.urls[1];
   return {
     identityUrl,
-    pcloudUrl: servers.urls[1],
+    pcloudUrl,
     tenant: options.tenant,
     faults,
     counters,
     expireAllTokens: () => tokens.expireAll(),
+    syncSettings: () => {
+      const client = options.tenant.identity.oauthClients[0];
+      if (!client) throw new Error('the simulated tenant has no OAuth client to sign in with');
+      return {
+        identity: { identityUrl, clientId: client.clientId, clientSecret: client.clientSecret },
+        privilegeCloud: { pcloudUrl },
+      };
+    },
     close: servers.close,
   };
 }

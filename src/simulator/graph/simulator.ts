@@ -15,6 +15,7 @@
  * Faults: the generic plugin (../shared/fault-injection.ts) on both servers with one controller; `status429` rules may
  * carry a fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`, entra-ad.md §1.7).
  */
+import type { SourceSettings } from '../../sources/index.js';
 import type { EntraSection } from '../../tenant/format/index.js';
 import { RequestCounters } from '../shared/counters.js';
 import { FaultController, type FaultRule, type Latency } from '../shared/fault-rules.js';
@@ -65,6 +66,8 @@ export interface GraphSimulator {
    * of an extractor's origin check: a next link to another host must not be followed.
    */
   setNextLinkOrigin(origin: string | null): void;
+  /** Sync settings that read this simulator's tenant, signed in as its first app registration. */
+  syncSettings(): Required<Pick<SourceSettings, 'entra'>>;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,19 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     expireAllTokens: () => tokens.expireAll(),
     setNextLinkOrigin: (origin) => {
       linkOrigin = origin === null ? undefined : new URL(origin).origin;
+    },
+    syncSettings: () => {
+      const app = options.entra.clients[0];
+      if (!app) throw new Error('the simulated Entra tenant has no app registration to sign in with');
+      return {
+        entra: {
+          tenantId: options.entra.tenantId,
+          clientId: app.clientId,
+          clientSecret: app.clientSecret,
+          authorityUrl: servers.urls[1],
+          graphUrl,
+        },
+      };
     },
     close: servers.close,
   };
