@@ -52,7 +52,7 @@ export async function extractAndTransform(
   const ms = { identity: 0, privilegecloud: 0, transform: 0 };
   const raws = await Promise.all(
     sources.map((s) =>
-      s.extract(settings[s.configKey], ctx).then((raw) => {
+      s.extract(settings[s.configKey], ctx, s.connect?.(settings[s.configKey], ctx)).then((raw) => {
         ms[s.name as 'identity' | 'privilegecloud'] = performance.now() - t0;
         return raw;
       }),

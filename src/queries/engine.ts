@@ -10,7 +10,7 @@
 import { parsePermission } from '../graph/permissions.js';
 import type { CorrelationReport } from './correlation-report.js';
 import type { ReadableGraph } from './reader.js';
-import { SnapshotQueries } from './snapshot-queries.js';
+import { ReaderQueries } from './reader-queries.js';
 import type {
   AccountAccessResult,
   ApplicationAccessResult,
@@ -26,47 +26,47 @@ import type {
 export class QueryEngine {
   constructor(private readonly graph: ReadableGraph) {}
 
-  private async snapshot(): Promise<SnapshotQueries> {
-    return new SnapshotQueries(await this.graph.reader());
+  private async onReader(): Promise<ReaderQueries> {
+    return new ReaderQueries(await this.graph.reader());
   }
 
   /** Without `page`, every principal; with it, one page of them (PrincipalPage says which). */
   async whoCan(permission: string, safe: string, page?: PageRequest): Promise<WhoCanResult> {
     const key = parsePermission(permission);
-    return (await this.snapshot()).whoCan(key, safe, page);
+    return (await this.onReader()).whoCan(key, safe, page);
   }
 
   /** Every principal with any permission on the safe (access reviews, exports). */
   async safeAccess(safe: string, page?: PageRequest): Promise<SafeAccessResult> {
-    return (await this.snapshot()).safeAccess(safe, page);
+    return (await this.onReader()).safeAccess(safe, page);
   }
 
   /** Every principal with access to the application, with the grant names as permissions. */
   async applicationAccess(application: string, page?: PageRequest): Promise<ApplicationAccessResult> {
-    return (await this.snapshot()).applicationAccess(application, page);
+    return (await this.onReader()).applicationAccess(application, page);
   }
 
   /** The principals with access to the safe that holds the account. */
   async accountAccess(account: string, page?: PageRequest): Promise<AccountAccessResult> {
-    return (await this.snapshot()).accountAccess(account, page);
+    return (await this.onReader()).accountAccess(account, page);
   }
 
   /** A user's safes, roles and applications, each with the paths that explain it. */
   async userAccess(user: string): Promise<UserAccessResult> {
-    return (await this.snapshot()).userAccess(user);
+    return (await this.onReader()).userAccess(user);
   }
 
   /** Every grant path of at most `maxDepth` hops from a user to a safe. */
   async paths(from: string, safe: string, maxDepth?: number): Promise<PathsResult> {
-    return (await this.snapshot()).paths(from, safe, maxDepth);
+    return (await this.onReader()).paths(from, safe, maxDepth);
   }
 
   /** The identity-correlation report (correlation-report.ts). */
   async correlationReport(): Promise<CorrelationReport> {
-    return (await this.snapshot()).correlationReport();
+    return (await this.onReader()).correlationReport();
   }
 
   async listAssets(query: AssetQuery): Promise<AssetListResult> {
-    return (await this.snapshot()).listAssets(query);
+    return (await this.onReader()).listAssets(query);
   }
 }

@@ -87,8 +87,9 @@ export function normalizeNodeProps(kind: NodeKind, props: Record<string, PropVal
 /** Anything that can hand out read primitives over its graph as it is now (a store). */
 export interface ReadableGraph {
   /**
-   * The graph's read primitives as of this call: a query runs all its reads on one reader, so it sees one graph even
-   * when a sync commits meanwhile. Throws StoreError('no-graph') when no sync has written a graph yet.
+   * The graph's read primitives; a query runs all its reads on one reader. The embedded store's reader is the snapshot
+   * loaded at this call, so a query sees one graph even when a sync commits meanwhile; Neo4j's reads the live database
+   * (a sync deletes nothing before its commit). Throws StoreError('no-graph') when no sync has written a graph yet.
    */
   reader(): Promise<GraphReader>;
 }

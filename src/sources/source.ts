@@ -54,7 +54,7 @@ export interface SourceCheckResult {
 /** The outputs of the sources a transform depends on, by source name. */
 export type SourceInputs = Partial<Record<SourceName, SourceOutput>>;
 
-export interface SyncSource<Settings = unknown, Raw = unknown, Key extends string = string> {
+export interface SyncSource<Settings = unknown, Raw = unknown, Key extends string = string, Connection = unknown> {
   /** The name in run records, node `source` fields, logs and errors. */
   readonly name: SourceName;
   /** 'CyberArk Identity': for logs, docs and the test-connection answer. */
@@ -69,8 +69,15 @@ export interface SyncSource<Settings = unknown, Raw = unknown, Key extends strin
   readonly dependencyMissing?: string;
   /** Node and edge kinds this source writes (docs, and a test that no two sources own the same node kind). */
   readonly owns: { readonly nodes: readonly NodeKind[]; readonly edges: readonly EdgeKind[] };
-  /** Reads everything: creates its clients and auth (shared ones through ctx.shared), pages, retries. */
-  extract(settings: Settings, ctx: SourceContext): Promise<Raw>;
+  /**
+   * Builds the source's clients and auth from its settings, without any I/O (shared ones through ctx.shared). The
+   * sync connects every source before it reads any, so settings no client accepts (a URL that is not https) stop the
+   * sync at once instead of failing one source after the others were read. Optional: without it, extract builds
+   * its own clients (and bad settings fail that source alone).
+   */
+  connect?(settings: Settings, ctx: SourceContext): Connection;
+  /** Reads everything (paging, retries) over the connection (undefined without connect). */
+  extract(settings: Settings, ctx: SourceContext, connection: Connection): Promise<Raw>;
   /** Pure: raw rows → nodes and edges. `inputs` holds the outputs of dependsOn. */
   transform(raw: Raw, inputs: SourceInputs, ctx: { readonly now: number }): SourceOutput;
   /** "Test connection": one cheap read per right the sync needs; nothing synced or written. */

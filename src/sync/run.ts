@@ -108,7 +108,9 @@ export async function runSync(
     shared: shared.get,
   };
   try {
-    const raws = await extractAll(taking, ctx, state);
+    // Before any source is read: settings no client accepts stop the sync here, unrecorded (as a config error).
+    const connections = new Map(taking.map((t) => [t.source.name, t.source.connect?.(t.settings, ctx)]));
+    const raws = await extractAll(taking, ctx, state, connections);
     const outputs = transformAll(taking, raws, state);
     const correlation = correlateDirectories(outputs, config, run);
     countAndWarn(outputs, state);
@@ -156,11 +158,18 @@ function syncState(run: SyncRunRecord, log: Log, now: () => number): SyncState {
 }
 
 /** Every source extracts at once; a failure is recorded and the others carry on. The raw data by source. */
-async function extractAll(taking: Taking[], ctx: SourceContext, state: SyncState): Promise<Map<string, unknown>> {
+async function extractAll(
+  taking: Taking[],
+  ctx: SourceContext,
+  state: SyncState,
+  connections: ReadonlyMap<string, unknown>,
+): Promise<Map<string, unknown>> {
   const raws = new Map<string, unknown>();
   await Promise.all(
     taking.map(({ source, settings }) =>
-      timed(state.run.durationsMs, `extract.${source.name}`, () => source.extract(settings, ctx)).then(
+      timed(state.run.durationsMs, `extract.${source.name}`, () =>
+        source.extract(settings, ctx, connections.get(source.name)),
+      ).then(
         (raw) => {
           raws.set(source.name, raw);
         },

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NODE_KINDS, type SourceName } from '../../src/graph/schema.js';
+import { isSourceError, type SourceError } from '../../src/http/index.js';
 import { startGraphSimulator, startSimulator } from '../../src/simulator/index.js';
 import { SOURCES, sourceByName } from '../../src/sources/index.js';
 import { inTenant, type SourceOutput, tenantNode } from '../../src/sources/output.js';
@@ -131,7 +132,7 @@ describe('runSync over a registry of fake sources', () => {
     expect(ok.sources).toEqual(['badges', 'people']);
     expect(badges.transformed).toEqual([['people']]);
 
-    // With nothing loaded even allowPartial fails the run: staff is there to load.
+    // Under allowPartial the run is partial: people fails, badges (which needs people) with it, staff loads.
     const failing = { badges: holders, people: { ...people, fails: 'directory unreachable' }, staff };
     const run = await runSync(store, configOf(failing, { allowPartial: true }), {}, [
       badges,
@@ -180,9 +181,13 @@ describe('the registered sources', () => {
       const inputs: SourceInputs = {};
       for (const name of ['identity', 'privilegecloud', 'entra'] as const) {
         const source = sourceByName(name);
-        const output = source.transform(await source.extract(settings[source.configKey], ctx), inputs, {
-          now: Date.now(),
-        });
+        const output = source.transform(
+          await source.extract(settings[source.configKey], ctx, source.connect?.(settings[source.configKey], ctx)),
+          inputs,
+          {
+            now: Date.now(),
+          },
+        );
         inputs[name] = output;
         expect(output.nodes.length).toBeGreaterThan(0);
         const nodeKinds = new Set(output.nodes.map((n) => n.kind));
@@ -194,6 +199,26 @@ describe('the registered sources', () => {
       await shared.close();
       await sim.close();
       await graph.close();
+    }
+  });
+
+  it('connect every source before reading any: settings no client accepts stop the sync, unrecorded, before a request', async () => {
+    const tenant = generateTenant('small', 7);
+    const sim = await startSimulator({ tenant });
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-registry-'));
+    const store = new MemoryStore({ dataDir });
+    try {
+      // Plain http to a host that is not loopback: the Privilege Cloud client refuses it.
+      const config: SyncConfig = { ...sim.syncSettings(), privilegeCloud: { pcloudUrl: 'http://pcloud.example' } };
+      const error = await runSync(store, config).catch((e: unknown) => e);
+      expect(isSourceError(error)).toBe(true);
+      expect((error as SourceError).message).toMatch(/^privilegecloud: baseUrl: .*https is required/);
+      expect(sim.counters.total()).toBe(0);
+      expect(await store.syncRuns()).toEqual([]);
+    } finally {
+      await store.close();
+      await sim.close();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

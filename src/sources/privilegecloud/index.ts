@@ -2,6 +2,7 @@
  * Privilege Cloud (ISPSS) or self-hosted PAS as a sync source: safes, their members, accounts and vault groups. Safe
  * members are resolved against the Identity data, so its transform needs Identity's output.
  */
+import type { HttpClient } from '../../http/index.js';
 import type { SyncSource } from '../source.js';
 import { sharedPrivilegeCloudAuth } from './auth.js';
 import { checkPrivilegeCloud } from './check.js';
@@ -11,7 +12,9 @@ import { IdentityLookup, transformPrivilegeCloud } from './transform.js';
 
 const IDENTITY_MISSING = 'not loaded: safe members cannot be resolved without the Identity data';
 
-export const privilegeCloudSource: SyncSource<PrivilegeCloudSettings, PrivilegeCloudRaw, 'privilegeCloud'> = {
+type PrivilegeCloudSource = SyncSource<PrivilegeCloudSettings, PrivilegeCloudRaw, 'privilegeCloud', HttpClient>;
+
+export const privilegeCloudSource: PrivilegeCloudSource = {
   name: 'privilegecloud',
   title: 'CyberArk Privilege Cloud',
   configKey: 'privilegeCloud',
@@ -25,8 +28,9 @@ export const privilegeCloudSource: SyncSource<PrivilegeCloudSettings, PrivilegeC
     nodes: ['PrivilegeCloudTenant', 'Safe', 'Account', 'VaultUser', 'VaultGroup'],
     edges: ['IN_TENANT', 'SAFE_MEMBER', 'CONTAINS', 'MEMBER_OF'],
   },
-  extract(settings, ctx) {
-    const client = createPrivilegeCloudClient(settings.pcloudUrl, sharedPrivilegeCloudAuth(settings, ctx), ctx.http);
+  connect: (settings, ctx) =>
+    createPrivilegeCloudClient(settings.pcloudUrl, sharedPrivilegeCloudAuth(settings, ctx), ctx.http),
+  extract(settings, ctx, client) {
     const deployment = settings.pas ? 'selfhosted' : 'privilegecloud';
     return extractPrivilegeCloud(
       client,

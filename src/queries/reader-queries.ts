@@ -1,7 +1,6 @@
 /**
- * The access queries over one reader (one graph as of one moment): resolving names, traversing, ordering and
- * shaping, so both stores answer identically. QueryEngine (engine.ts) validates the request and hands each query a
- * fresh reader from the store.
+ * The access queries over one reader: resolving names, traversing, ordering and shaping, so both stores answer
+ * identically. QueryEngine (engine.ts) validates the request and hands each query a reader from the store.
  */
 import { compareStrings as compare, nodeName } from '../graph/access-graph.js';
 import { permissionDisplayName, type SafePermissionKey } from '../graph/permissions.js';
@@ -52,7 +51,7 @@ function sortSteps(steps: ReaderStep[]): ReaderStep[] {
 }
 
 /** The queries over one reader. */
-export class SnapshotQueries {
+export class ReaderQueries {
   constructor(private readonly r: GraphReader) {}
 
   /** Exactly one node by graph id, name (any case) or native id; else a clear error with close matches. */
