@@ -1,7 +1,8 @@
 /**
  * The extractors' scheduling: independent listings run at once, later pages are requested ahead once the first page
- * gave the count (and the result is the same as reading page by page, server-side page caps included), per-item
- * requests start while later pages are still on their way, and the first failure stops everything else.
+ * gave the count (and the result is the same as reading page by page, server-side page caps included; safe members
+ * by offset, since their answers carry no nextLink), per-item requests start while later pages are still on their
+ * way, and the first failure stops everything else.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestEvent } from '../../src/http/index.js';
@@ -135,6 +136,22 @@ describe('pages requested ahead give the same result as reading page by page', (
     const raw = await clients().pcloud({ safesPageSize: 10 });
     expect(raw.safes.map((s) => s.safeName)).toEqual(whole.safes.map((s) => s.safeName));
     expect(raw.members).toEqual(whole.members);
+  });
+});
+
+describe('safe members by offset (no nextLink on members, as on real tenants)', () => {
+  it('a server-side cap on members: every member once, exactly the pages needed', async () => {
+    const whole = await clients().pcloud();
+    sim.counters.reset();
+    sim.faults.add({ match: { path: '/passwordvault/api/safes/*/members' }, kind: 'pageSizeCap', max: 3 });
+    const capped = await clients().pcloud();
+    expect(capped.members).toEqual(whole.members);
+    const pages = Object.values(whole.members).reduce((n, rows) => n + Math.max(1, Math.ceil(rows.length / 3)), 0);
+    const requests = Object.entries(sim.counters.snapshot())
+      .filter(([route]) => route.toLowerCase().endsWith('/members'))
+      .reduce((n, [, v]) => n + v, 0);
+    expect(pages).toBeGreaterThan(tenant.privilegeCloud.safes.length);
+    expect(requests).toBe(pages);
   });
 });
 

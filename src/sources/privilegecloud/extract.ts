@@ -1,8 +1,9 @@
 /**
  * Privilege Cloud (ISPSS, bearer platform token) or self-hosted PAS (Auth/CyberArk/Logon session): client and
- * extract stages. Paging follows the server's `nextLink` chain (relative to /PasswordVault/); the next links are
- * predicted and requested ahead, but a prediction is only used when the server's own nextLink is that link, so a
- * server that caps page sizes is still followed correctly.
+ * extract stages. Safes, Accounts and UserGroups follow the server's `nextLink` chain (relative to /PasswordVault/);
+ * safe members carry no nextLink on real tenants and are paged by `offset` until `count` is reached. Either way the
+ * later pages are predicted and requested ahead, but a prediction is only used when it is the page the server's own
+ * answers lead to, so a server that caps page sizes is still followed correctly.
  */
 import type { z } from 'zod';
 import {
@@ -15,6 +16,7 @@ import {
   TaskGroup,
 } from '../../http/index.js';
 import type { ProgressListener } from '../source.js';
+import { pageByOffset } from './offset-paging.js';
 import {
   accountsPage,
   membersPage,
@@ -194,15 +196,15 @@ export async function extractPrivilegeCloud(
   const membersOf = (safe: SafeRow) =>
     group.spawn(async () => {
       // safeUrlId is already URL-encoded by the server: used verbatim (reference §7.1).
-      members[safe.safeName] = await followNextLinks(
+      members[safe.safeName] = await pageByOffset(
         client,
         {
           path: `API/Safes/${safe.safeUrlId}/Members`,
-          query: { offset: 0, limit: PAGE_SIZES.members, filter: 'includePredefinedUsers eq true' },
+          limit: PAGE_SIZES.members,
+          query: { filter: 'includePredefinedUsers eq true' },
         },
         membersPage,
         'GET /PasswordVault/API/Safes/{safeUrlId}/Members',
-        linkBase,
         signal,
       );
       progress({ type: 'progress', source: SOURCE, phase: 'safe members', done: ++safesDone, total: safesSeen });

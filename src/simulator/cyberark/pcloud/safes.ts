@@ -5,7 +5,7 @@ import { cappedPageSize } from '../../shared/fault-injection.js';
 import { queryOf, truthy } from '../../shared/http.js';
 import type { TenantModel } from '../model.js';
 import { badParam, PAS_ERRORS, PasError } from './errors.js';
-import { isExpired, memberObject, safeObject, safeUrlId } from './objects.js';
+import { isExpired, memberObject, safeObject } from './objects.js';
 import { API, boolTerm, nextLink, paging, parseFilter, sorter } from './params.js';
 
 export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): void {
@@ -88,14 +88,9 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): vo
     if (order) members.sort(order);
     const served = cappedPageSize(request, limit);
     const page = members.slice(offset, offset + served);
-    const next = offset + page.length;
-    const out: Record<string, unknown> = {
-      value: page.map((m) => memberObject(safe, m, now)),
-      count: members.length,
-    };
-    if (next < members.length)
-      out.nextLink = nextLink(request, `API/Safes/${safeUrlId(safe.name)}/Members`, next, limit);
-    return out;
+    // §7.2: real answers carry `count` (the total) and `value` only, never a nextLink, even while more remain: a
+    // client pages by offset/limit until it has `count` members.
+    return { value: page.map((m) => memberObject(safe, m, now)), count: members.length };
   });
 
   api.get<{ Params: { safeUrlId: string; memberName: string } }>(
