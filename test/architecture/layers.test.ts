@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stronglyConnected } from '../support/graph.js';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
 
@@ -58,41 +59,11 @@ function resolve(from: string, spec: string): string {
   return target.endsWith('.js') ? `${target.slice(0, -3)}.ts` : target;
 }
 
-/** Strongly connected components of more than one file (Tarjan), each as a sorted list of paths under src/. */
+/** The import cycles: components of more than one file, and files that import themselves, each sorted. */
 function cyclesOf(graph: Map<string, string[]>): string[][] {
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const out: string[][] = [];
-  const visit = (v: string) => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, index.get(w)!));
-      }
-    }
-    if (low.get(v) === index.get(v)) {
-      const component: string[] = [];
-      let w: string;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      const selfLoop = (graph.get(v) ?? []).includes(v);
-      if (component.length > 1 || selfLoop) out.push(component.sort());
-    }
-  };
-  for (const v of graph.keys()) if (!index.has(v)) visit(v);
-  return out;
+  return stronglyConnected(graph)
+    .filter((c) => c.length > 1 || (graph.get(c[0]!) ?? []).includes(c[0]!))
+    .map((c) => c.sort());
 }
 
 describe('the import structure of src/', () => {

@@ -11,7 +11,8 @@ import {
   type Scale,
   type ScaleSpec,
 } from '../../src/tenant/generate/index.js';
-import { counts, GUID, maxNestingDepth, parseDn, roleEdges, stronglyConnected } from './scan.js';
+import { stronglyConnected } from '../support/graph.js';
+import { counts, GUID, maxNestingDepth, parseDn, roleEdges } from './scan.js';
 
 const EPOCH_S = GENERATOR_EPOCH / 1000;
 const PREDEFINED = ['Master', 'Batch', 'Backup Users', 'DR Users', 'Notification Engines', 'Auditors', 'Operators'];
