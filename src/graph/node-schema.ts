@@ -50,6 +50,13 @@ export const NODE_SCHEMA: Readonly<Record<NodeKind, NodeKindDef>> = {
       status: str('Identity status (Created, Suspended, Invited, Active).'),
       last_login_at: datetime('Last login, ISO 8601 UTC; empty when the user never signed in.'),
       identity_type: oneOf('Human or NonHuman (service users and OAuth confidential clients).', ['Human', 'NonHuman']),
+      is_service_user: bool(
+        'Service user (Redrock `User.ServiceUser`, else UserMgmt/GetUserAttributes); OAuth confidential clients are service users.',
+      ),
+      is_oauth_client: bool('OAuth confidential client (UserMgmt/GetUserAttributes `OauthClient`, when it was read).'),
+      in_everybody_role: bool(
+        'Whether the Everybody role holds the user: false for service users, or as GetUserAttributes `InEverybodyRole` says.',
+      ),
       idp_unique_id: str(
         'Identity in the user’s source directory: the DN for AD users, the IdP object id for federated ones.',
         {

@@ -69,7 +69,7 @@ export const redrockColumnSchema = z.object({ Name: z.string() }).loose();
 
 export interface RedrockResult<R> {
   IsAggregate?: boolean | null;
-  Count: number;
+  Count?: number | null;
   FullCount?: number | null;
   Columns?: Array<{ Name: string; [k: string]: unknown }> | null;
   Results: Array<{ Entities?: Array<z.infer<typeof redrockEntitySchema>> | null; Row: R }>;
@@ -77,13 +77,14 @@ export interface RedrockResult<R> {
 }
 
 /**
- * A Redrock result page: {IsAggregate, Count, FullCount, Columns, Results[{Entities, Row}], ReturnID}. Count and
- * Results are required; the rest is tolerated when absent (§12 lists their semantics as partly UNCONFIRMED).
+ * A Redrock result page: {IsAggregate, Count, FullCount, Columns, Results[{Entities, Row}], ReturnID}. Only Results
+ * is required: real answers omit Count at times (issue 14), and paging relies on Results and FullCount alone; the
+ * rest is tolerated when absent (§12 lists their semantics as partly UNCONFIRMED).
  */
 export function redrockResult<R>(row: z.ZodType<R>): z.ZodType<RedrockResult<R>> {
   return z.object({
     IsAggregate: z.boolean().nullish(),
-    Count: z.number(),
+    Count: z.number().nullish(),
     FullCount: z.number().nullish(),
     Columns: z.array(redrockColumnSchema).nullish(),
     Results: z.array(z.object({ Entities: z.array(redrockEntitySchema).nullish(), Row: row })),

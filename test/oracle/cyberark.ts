@@ -76,7 +76,8 @@ export class CyberArkOracle {
 
     const everybody = id.roles.filter((r) => r.roleType === 'Everybody').map((r) => r.id);
     for (const u of id.users) {
-      const direct = new Set<string>(everybody);
+      // Everybody holds every user but service users (OAuth confidential clients are service users).
+      const direct = new Set<string>(inEverybody(u) ? everybody : []);
       for (const r of id.roles) if (r.members.some((m) => m.type === 'User' && m.id === u.id)) direct.add(r.id);
       for (const groupName of this.groupsOfUser.get(u.username) ?? []) {
         const g = id.groups.find((x) => x.name === groupName)!;
@@ -322,7 +323,8 @@ export class CyberArkOracle {
         const user = id.users.find((u) => u.username === from.name);
         return (
           !!user &&
-          (parent.roleType === 'Everybody' || parent.members.some((m) => m.type === 'User' && m.id === user.id))
+          ((parent.roleType === 'Everybody' && inEverybody(user)) ||
+            parent.members.some((m) => m.type === 'User' && m.id === user.id))
         );
       }
       if (from.kind === 'CyberArkGroup') {
@@ -347,6 +349,11 @@ export class CyberArkOracle {
     }
     return false;
   }
+}
+
+/** Whether the Everybody role holds the user: every user but service users and OAuth confidential clients. */
+export function inEverybody(user: { serviceUser: boolean; oauthClient: boolean }): boolean {
+  return !user.serviceUser && !user.oauthClient;
 }
 
 export function splitWho(who: Who): [PrincipalType, string] {

@@ -8,7 +8,7 @@ let token: string;
 const tenant = buildFixtureTenant();
 
 beforeAll(async () => {
-  sim = await startSimulator({ tenant });
+  sim = await startSimulator({ tenant, variationSeed: false });
   token = await platformToken(sim);
 });
 afterAll(async () => {
@@ -263,6 +263,9 @@ describe('POST /Redrock/query', () => {
       'DirectoryServiceUuid',
       'Forest',
       'MobileNumber',
+      'ServiceUser',
+      'SecurityQuestionSet',
+      'SecurityQuestionCount',
       '_MatchFilter',
     ]);
     const carol = await idPost(sim, token, '/RedRock/Query/', {

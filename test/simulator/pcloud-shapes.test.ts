@@ -17,7 +17,7 @@ let sim: Simulator;
 let token: string;
 
 beforeAll(async () => {
-  sim = await startSimulator({ tenant: buildFixtureTenant() });
+  sim = await startSimulator({ tenant: buildFixtureTenant(), variationSeed: false });
   token = await platformToken(sim);
 });
 afterAll(async () => sim?.close());

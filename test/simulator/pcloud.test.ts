@@ -10,7 +10,7 @@ const tenant = buildFixtureTenant();
 const API = '/PasswordVault/API';
 
 beforeAll(async () => {
-  sim = await startSimulator({ tenant });
+  sim = await startSimulator({ tenant, variationSeed: false });
   token = await platformToken(sim);
 });
 afterAll(async () => {

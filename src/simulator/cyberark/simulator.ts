@@ -11,6 +11,7 @@ import { RequestCounters } from '../shared/counters.js';
 import { FaultController, type FaultRule, type Latency } from '../shared/fault-rules.js';
 import { listenPair } from '../shared/server.js';
 import { TokenStore } from '../shared/tokens.js';
+import { Variations } from '../shared/variations.js';
 import { buildIdentityServer } from './identity/server.js';
 import { TenantModel } from './model.js';
 import { buildPCloudServer } from './pcloud/server.js';
@@ -33,6 +34,23 @@ export interface SimulatorOptions {
   faults?: FaultRule[];
   /** Applied to every request, before any rule. */
   latency?: Latency;
+  /**
+   * Seed of the answers' departures from one tidy shape, as real tenants send them (issue 14): optional fields left
+   * out (Redrock Count, User.ServiceUser, DirectoryServiceQuery SystemName, safe and member fields), member ids as
+   * numbers or strings. Default 1; false sends every field in the tenant file's form.
+   */
+  variationSeed?: number | false;
+  /**
+   * Answer GET /Safes in the PAS 12.1-and-older shape `{Safes: [{SafeUrlId, SafeName, Description, Location}],
+   * Total}`, paged by offset only (no nextLink). Default false.
+   */
+  legacySafes?: boolean;
+  /**
+   * The Redrock User table has no ServiceUser, SecurityQuestionSet or SecurityQuestionCount column (a query naming
+   * one fails as any unknown column does), as on a tenant where those columns are absent: service users are then
+   * known only from UserMgmt/GetUserAttributes. Default false.
+   */
+  legacyUserTable?: boolean;
 }
 
 export interface Simulator {
@@ -67,6 +85,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const tokens = new TokenStore();
   const faults = new FaultController(options.faults ?? [], options.latency ?? null);
   const counters = new RequestCounters();
+  const variations = new Variations(options.variationSeed ?? 1);
   let identityUrl = '';
 
   const identity = await buildIdentityServer({
@@ -78,6 +97,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     appScopes: options.appScopes,
     baseUrl: () => identityUrl,
     errorBody,
+    variations,
+    legacyUserTable: options.legacyUserTable ?? false,
   });
   const pcloud = await buildPCloudServer({
     model,
@@ -86,6 +107,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     counters,
     pasSessionTtlSeconds: options.pasSessionTtlSeconds ?? 1200,
     errorBody,
+    shapes: { variations, legacySafes: options.legacySafes ?? false },
   });
 
   const servers = await listenPair(

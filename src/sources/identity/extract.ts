@@ -1,8 +1,9 @@
 /**
  * CyberArk Identity: client and extract stages. The endpoints and what each waits for (docs/extractors.md):
  * token → { Core/GetDirectoryServices → UserMgmt/DirectoryServiceQuery (users, groups, roles) | Redrock User (paged)
- * | Redrock Role (paged) → per role Roles/GetRoleMembers + Core/GetAssignedAdministrativeRights | Redrock Application
- * (paged) → per application Acl/GetRowAces }, the branches concurrently.
+ * → per user without a ServiceUser value UserMgmt/GetUserAttributes | Redrock Role (paged) → per role
+ * Roles/GetRoleMembers + Core/GetAssignedAdministrativeRights | Redrock Application (paged) → per application
+ * Acl/GetRowAces }, the branches concurrently; then GetUserAttributes for role members the User table did not list.
  */
 import { z } from 'zod';
 import {
@@ -16,6 +17,7 @@ import {
 import type { ProgressListener } from '../source.js';
 import { SOURCE } from './client.js';
 import { checkCount, DSQ_PAGE_SIZE, directoryQuery, REDROCK_PAGE_SIZE, redrockAll } from './paging.js';
+import { isEverybodyRole } from './predefined.js';
 import {
   type ApplicationRow,
   aceRow,
@@ -29,8 +31,8 @@ import {
   type RoleRow,
   roleMemberRow,
   roleRow,
-  userRow,
 } from './schemas.js';
+import { listUsers, readMissingMembers } from './users.js';
 
 export interface ExtractOptions {
   /** Rows per Redrock page (1–10000). */
@@ -89,21 +91,8 @@ export async function extractIdentity(
   const directoryRolesTask = directoryTask('roles', dsqRoleRow);
 
   phase('users');
-  let userTotal: number | undefined;
-  const usersTask = group.spawn(() =>
-    redrockAll(
-      client,
-      'User',
-      'Select ID, Username, DisplayName, Email, LastLogin, StatusEnum, RiskLevel, SourceDs, SourceDsType, DirectoryServiceUuid, Forest, MobileNumber from User ORDER BY ID',
-      userRow,
-      pageSize,
-      signal,
-      (_rows, done, total) => {
-        userTotal = total;
-        progress({ type: 'progress', source: SOURCE, phase: 'users', done, ...(total !== undefined ? { total } : {}) });
-      },
-    ),
-  );
+  const attributes: IdentityRaw['userAttributes'] = {};
+  const usersTask = group.spawn(() => listUsers(client, group, attributes, pageSize, progress));
 
   phase('roles');
   const roleMembers: IdentityRaw['roleMembers'] = {};
@@ -111,7 +100,7 @@ export async function extractIdentity(
   const seenRoles = new Set<string>();
   let rolesDone = 0;
   const perRole = (role: RoleRow) => {
-    const everybody = (role.RoleType ?? '').toLowerCase() === 'everybody';
+    const everybody = isEverybodyRole(role);
     const done = () =>
       progress({ type: 'progress', source: SOURCE, phase: 'roles', done: ++rolesDone, total: seenRoles.size });
     const members = everybody
@@ -209,12 +198,15 @@ export async function extractIdentity(
   );
 
   await group.wait();
-  const users = dedupe(await usersTask, (u) => u.ID);
-  checkCount('User', users, userTotal);
+  const listing = await usersTask;
+  const users = dedupe(listing.users, (u) => u.ID);
+  checkCount('User', users, listing.total);
+  await readMissingMembers(client, new TaskGroup(), users, roleMembers, attributes);
   return {
     identityUrl,
     directoryServices: await directoryServicesTask,
     users,
+    userAttributes: attributes,
     directoryUsers: await directoryUsersTask,
     directoryGroups: dedupe(await directoryGroupsTask, (g) => g.InternalName),
     directoryRoles: await directoryRolesTask,

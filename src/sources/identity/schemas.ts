@@ -30,11 +30,26 @@ export const userRow = z.looseObject({
   DirectoryServiceUuid: optStr,
   Forest: optStr,
   MobileNumber: optStr,
+  /** True for service users and OAuth confidential clients, who are not in the Everybody role (issue 14). */
+  ServiceUser: optBool,
+  SecurityQuestionSet: optBool,
+  SecurityQuestionCount: z.number().int().nullish(),
 });
 
+/**
+ * `UserMgmt/GetUserAttributes` (reference §4: IDSEC users service and its test mocks): read for the users whose
+ * User row does not say whether they are service users. `InEverybodyRole` false marks a service user.
+ */
+export const userAttributes = z.looseObject({
+  InEverybodyRole: optBool,
+  OauthClient: optBool,
+  ServiceUser: optBool,
+});
+
+/** SystemName is missing from some real DirectoryServiceQuery rows (issue 14): the User table's login is used then. */
 export const dsqUserRow = z.looseObject({
   InternalName: z.string().min(1),
-  SystemName: z.string().min(1),
+  SystemName: optStr,
   DisplayName: optStr,
   EMail: optStr,
   DistinguishedName: optStr,
@@ -49,7 +64,7 @@ export const dsqUserRow = z.looseObject({
 
 export const dsqGroupRow = z.looseObject({
   InternalName: z.string().min(1),
-  SystemName: z.string().min(1),
+  SystemName: optStr,
   DisplayName: optStr,
   ServiceType: optStr,
   DirectoryServiceUuid: optStr,
@@ -104,6 +119,7 @@ export const aceRow = z.looseObject({
 
 export type DirectoryServiceRow = z.infer<typeof directoryServiceRow>;
 export type UserRow = z.infer<typeof userRow>;
+export type UserAttributes = z.infer<typeof userAttributes>;
 export type DsqUserRow = z.infer<typeof dsqUserRow>;
 export type DsqGroupRow = z.infer<typeof dsqGroupRow>;
 export type DsqRoleRow = z.infer<typeof dsqRoleRow>;
@@ -118,6 +134,11 @@ export interface IdentityRaw {
   identityUrl: string;
   directoryServices: DirectoryServiceRow[];
   users: UserRow[];
+  /**
+   * GetUserAttributes answers by user id, for the users whose User row has no ServiceUser value and for role
+   * members the User table did not list.
+   */
+  userAttributes: Record<string, UserAttributes>;
   directoryUsers: DsqUserRow[];
   directoryGroups: DsqGroupRow[];
   directoryRoles: DsqRoleRow[];

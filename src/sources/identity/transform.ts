@@ -5,7 +5,8 @@ import { appGrantNames } from '../../graph/permissions.js';
 import type { GraphEdge, GraphNode, PropValue } from '../../graph/schema.js';
 import { parseDotNetDate } from '../../http/index.js';
 import { edgeBetween, inTenant, NodeTable, type SourceOutput, tenantNode } from '../output.js';
-import type { DirectoryServiceRow, IdentityRaw } from './schemas.js';
+import { roleTypeOf } from './predefined.js';
+import type { DirectoryServiceRow, IdentityRaw, UserAttributes, UserRow } from './schemas.js';
 
 const SOURCE = 'identity' as const;
 
@@ -28,6 +29,33 @@ export function idpUniqueId(
   if (type === 'cds') return null;
   if (type === 'adproxy' || type === 'ldapproxy') return dn || null;
   return externalUuid || dn || null;
+}
+
+/** What a user is, as far as the Everybody role goes: from the User row, else from GetUserAttributes. */
+export interface ServiceUserFacts {
+  /** null: neither the User row nor the attributes said. */
+  serviceUser: boolean | null;
+  oauthClient: boolean | null;
+  /** Whether the Everybody role holds the user; null when unknown. */
+  inEverybody: boolean | null;
+}
+
+/**
+ * Service users (and OAuth confidential clients, which are service users) are not in the Everybody role (reference
+ * §4: GetUserAttributes answers InEverybodyRole false for them). The User row's ServiceUser column says it; for a row
+ * without it, the user's attributes do, and their InEverybodyRole is the tenant's own word on the Everybody role.
+ */
+export function serviceUserFacts(row: Pick<UserRow, 'ServiceUser'> | undefined, attrs: UserAttributes | undefined) {
+  const oauthClient = typeof attrs?.OauthClient === 'boolean' ? attrs.OauthClient : null;
+  let serviceUser: boolean | null = typeof row?.ServiceUser === 'boolean' ? row.ServiceUser : null;
+  if (serviceUser === null && attrs) {
+    if (attrs.ServiceUser === true || attrs.InEverybodyRole === false || oauthClient === true) serviceUser = true;
+    else if (attrs.ServiceUser === false || attrs.InEverybodyRole === true) serviceUser = false;
+  }
+  if (oauthClient === true) serviceUser = true;
+  const told = typeof attrs?.InEverybodyRole === 'boolean' ? attrs.InEverybodyRole : null;
+  const inEverybody = told ?? (serviceUser === null ? null : !serviceUser);
+  return { serviceUser, oauthClient, inEverybody } satisfies ServiceUserFacts;
 }
 
 export function transformIdentity(raw: IdentityRaw): SourceOutput {
@@ -67,10 +95,18 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
   nodes.push(tenant);
 
   // Users: the User table, completed with the directory identity from DirectoryServiceQuery.
-  const dsqByLogin = new Map(raw.directoryUsers.map((u) => [u.SystemName.toLowerCase(), u]));
+  const dsqByLogin = new Map(
+    raw.directoryUsers.filter((u) => u.SystemName).map((u) => [u.SystemName!.toLowerCase(), u]),
+  );
   const dsqById = new Map(raw.directoryUsers.map((u) => [u.InternalName.toLowerCase(), u]));
   const usersById = new Map<string, GraphNode>();
+  /** Users the Everybody role holds implicitly. */
+  const inEverybody = new Set<string>();
+  const unknownService: string[] = [];
   for (const u of raw.users) {
+    const facts = serviceUserFacts(u, raw.userAttributes?.[u.ID.toLowerCase()]);
+    if (facts.inEverybody !== false) inEverybody.add(u.ID.toLowerCase());
+    if (facts.inEverybody === null) unknownService.push(u.Username);
     const dsq = dsqByLogin.get(u.Username.toLowerCase()) ?? dsqById.get(u.ID.toLowerCase());
     const dirUuid = u.DirectoryServiceUuid ?? dsq?.DirectoryServiceUuid ?? null;
     const serviceType = dirType(dirUuid) ?? u.SourceDsType ?? dsq?.ServiceType ?? null;
@@ -84,11 +120,15 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
       is_active: active,
       status,
       last_login_at: parseDotNetDate(u.LastLogin),
-      identity_type: 'Human',
+      identity_type: facts.serviceUser === null ? null : facts.serviceUser ? 'NonHuman' : 'Human',
+      is_service_user: facts.serviceUser,
+      is_oauth_client: facts.oauthClient,
+      in_everybody_role: facts.inEverybody,
       idp_unique_id: idpUniqueId(serviceType, dsq?.DistinguishedName, dsq?.ExternalUuid),
       risk_level: u.RiskLevel ?? null,
-      security_question_count: null,
-      security_question_set: null,
+      security_question_count: u.SecurityQuestionCount ?? null,
+      security_question_set:
+        u.SecurityQuestionSet ?? (typeof u.SecurityQuestionCount === 'number' ? u.SecurityQuestionCount > 0 : null),
       directory_service_uuid: dirUuid,
       directory_service_type: serviceType,
       distinguished_name: dsq?.DistinguishedName ?? null,
@@ -101,7 +141,8 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
   for (const g of raw.directoryGroups) {
     const serviceType = dirType(g.DirectoryServiceUuid) ?? g.ServiceType ?? null;
     const node = table.add('CyberArkGroup', g.InternalName, {
-      name: g.SystemName,
+      // SystemName may be missing from a row (issue 14): the display name, else the directory id, names the group.
+      name: g.SystemName || g.DisplayName || g.InternalName,
       display_name: g.DisplayName ?? null,
       idp_unique_id: idpUniqueId(serviceType, g.DistinguishedName, g.ExternalUuid),
       directory_service_uuid: g.DirectoryServiceUuid ?? null,
@@ -114,7 +155,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
   const rolesById = new Map<string, GraphNode>();
   for (const r of raw.roles) {
     const rights = raw.roleAdminRights[r.ID] ?? [];
-    const roleType = r.RoleType ?? 'PrincipalList';
+    const roleType = roleTypeOf(r);
     const node = table.add('CyberArkRole', r.ID, {
       name: r.Name ?? r.ID,
       description: r.Description ?? null,
@@ -136,14 +177,21 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
       if (type === 'user') {
         let user = usersById.get(m.Guid.toLowerCase());
         if (!user) {
-          // A member the User table did not list (it may omit users who never signed in): keep what we know.
+          // A member the User table did not list (it may omit users who never signed in): keep what we know, and
+          // what its attributes say about the Everybody role.
+          const facts = serviceUserFacts(undefined, raw.userAttributes?.[m.Guid.toLowerCase()]);
           user = table.add('CyberArkUser', m.Guid, {
             login_name: m.Name ?? m.Guid,
             login_name_lower: (m.Name ?? m.Guid).toLowerCase(),
-            identity_type: 'Human',
+            identity_type: facts.serviceUser === null ? null : facts.serviceUser ? 'NonHuman' : 'Human',
+            is_service_user: facts.serviceUser,
+            is_oauth_client: facts.oauthClient,
+            in_everybody_role: facts.inEverybody,
             is_active: null,
           });
           usersById.set(m.Guid.toLowerCase(), user);
+          if (facts.inEverybody !== false) inEverybody.add(m.Guid.toLowerCase());
+          if (facts.inEverybody === null) unknownService.push(m.Name ?? m.Guid);
           warnings.push(`role "${role.props.name}": user member ${m.Name ?? m.Guid} is not in the User table`);
         }
         addEdge('HAS_ROLE', user, role, { implicit: false });
@@ -167,10 +215,19 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
     }
   }
 
-  // The Everybody role holds every user implicitly (reference §3.1).
+  // The Everybody role holds every user but service users implicitly (reference §3.1, §4). A user whose
+  // service-user status nothing told is counted in, so that who-can over-reports rather than hides access, and
+  // the sync says so.
   for (const role of rolesById.values()) {
-    if (String(role.props.role_type).toLowerCase() !== 'everybody') continue;
-    for (const user of usersById.values()) addEdge('HAS_ROLE', user, role, { implicit: true });
+    if (role.props.role_type !== 'Everybody') continue;
+    for (const [key, user] of usersById) if (inEverybody.has(key)) addEdge('HAS_ROLE', user, role, { implicit: true });
+  }
+  if (unknownService.length > 0) {
+    const shown = unknownService.slice(0, 5).join(', ');
+    const more = unknownService.length > 5 ? ` and ${unknownService.length - 5} more` : '';
+    warnings.push(
+      `${unknownService.length} user(s) whose service-user status neither the User table (ServiceUser) nor UserMgmt/GetUserAttributes gave are counted in the Everybody role: ${shown}${more}`,
+    );
   }
 
   for (const a of raw.applications) {

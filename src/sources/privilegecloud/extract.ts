@@ -100,7 +100,8 @@ function linkKey(url: URL): string {
 }
 
 /**
- * Fetches the first page and follows nextLink until it is absent. The chain of links the server gives is what is
+ * Fetches the first page and follows nextLink until it is absent (then, while `count` says items remain, by offset:
+ * the older `{Safes, Total}` answers have no nextLink). The chain of links the server gives is what is
  * followed and checked; to avoid one round trip per page, the links it will give are predicted and requested ahead
  * (up to twice the client's concurrency): a link the same as the server's next link with the offset advanced by the
  * page just served, while the page's `count` says items remain there. A prediction is used only when the server's
@@ -123,11 +124,29 @@ async function followNextLinks<T>(
   try {
     let page = await client.request({ method: 'GET', path: first.path, query: first.query, schema, endpoint, signal });
     const seenLinks = new Set<string>();
+    const seenFirstItems = new Set<string>();
     for (;;) {
       rows.push(...page.value);
       if (!page.nextLink) {
-        onPage?.(page.value, rows.length, page.count ?? undefined);
-        break;
+        const count = page.count ?? undefined;
+        onPage?.(page.value, rows.length, count);
+        if (count === undefined || rows.length >= count || page.value.length === 0) break;
+        // No nextLink while `count` says more remain: older PAS answers ({Safes, Total}, reference §7.1) page by
+        // offset only. The list continues at offset = items read; a page that repeats an earlier one means the
+        // server ignores the offset.
+        const firstItem = JSON.stringify(page.value[0]);
+        if (seenFirstItems.has(firstItem)) {
+          throw new SourceError({
+            source: SOURCE,
+            endpoint,
+            kind: 'validation',
+            detail: 'a page repeats an earlier page',
+          });
+        }
+        seenFirstItems.add(firstItem);
+        const query = { ...first.query, offset: rows.length };
+        page = await client.request({ method: 'GET', path: first.path, query, schema, endpoint, signal });
+        continue;
       }
       // nextLink is relative to /PasswordVault/ (reference §7.1).
       const url = client.resolveLink(page.nextLink, linkBase);
@@ -163,7 +182,7 @@ async function followNextLinks<T>(
         source: SOURCE,
         endpoint,
         kind: 'validation',
-        detail: `received ${rows.length} items but count is ${page.count} and there is no nextLink`,
+        detail: `received ${rows.length} items but count is ${page.count} and the last page came back empty`,
       });
     }
   } finally {

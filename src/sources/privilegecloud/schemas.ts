@@ -4,6 +4,83 @@
 import { z } from 'zod';
 
 const optStr = z.string().nullish();
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Key spellings of older PAS answers that lower-casing the first letter does not bring to today's (OLACEnabled). */
+const LEGACY_KEYS: Readonly<Record<string, string>> = { OLACEnabled: 'olacEnabled', OLACEnabledFlag: 'olacEnabled' };
+
+/**
+ * Older PAS versions answer in PascalCase (`SafeName`, `ManagingCPM`; ark-sdk-python lower-cases the first letter of
+ * every key for the same reason). Keys already in today's spelling win over their legacy twins.
+ */
+export function camelKeys(row: unknown): unknown {
+  if (!isObject(row)) return row;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(row)) {
+    const key = LEGACY_KEYS[k] ?? (k.length > 0 ? k[0]!.toLowerCase() + k.slice(1) : k);
+    if (key !== k && key in row) continue;
+    out[key] = v;
+  }
+  return out;
+}
+
+/**
+ * A safe row in either shape: today's, or the older `{SafeName, Description, Location, ManagingCPM, …}` without a
+ * `safeUrlId`, which is then the URL-encoded name (what the server itself uses: reference §7.1).
+ */
+function normaliseSafe(row: unknown): unknown {
+  const out = camelKeys(row);
+  if (isObject(out) && typeof out.safeName === 'string' && out.safeUrlId === undefined) {
+    out.safeUrlId = encodeURIComponent(out.safeName);
+  }
+  return out;
+}
+
+/**
+ * A list page in either shape: `{value, count, nextLink}`, or the older `{Safes: […], Total: n}` (reference §7.1:
+ * PAS 12.1 and before; no nextLink, so the list continues by offset).
+ */
+function listPage(itemKeys: readonly string[], row: (r: unknown) => unknown) {
+  return (page: unknown): unknown => {
+    if (!isObject(page)) return page;
+    const out: Json = { ...page };
+    const items = itemKeys.find((k) => Array.isArray(page[k]));
+    if (out.value === undefined && items) {
+      out.value = page[items];
+      delete out[items];
+      if (out.count === undefined && typeof page.Total === 'number') out.count = page.Total;
+      delete out.Total;
+    }
+    if (Array.isArray(out.value)) out.value = out.value.map(row);
+    return out;
+  };
+}
+
+/**
+ * Safe member permissions as today's object of 22 booleans, from an object with PascalCase keys or a list of
+ * `{key, value}` pairs (older answers). Keys that are none of the 22 are kept as they came; the transform reports them.
+ */
+function normalisePermissions(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const out: Json = {};
+    for (const pair of value) {
+      const p = camelKeys(pair);
+      if (isObject(p) && typeof p.key === 'string') out[p.key] = p.value;
+    }
+    return camelKeys(out);
+  }
+  return camelKeys(value);
+}
+
+function normaliseMember(row: unknown): unknown {
+  const out = camelKeys(row);
+  if (!isObject(out)) return out;
+  if (out.memberName === undefined && typeof out.userName === 'string') out.memberName = out.userName;
+  if (out.permissions !== undefined) out.permissions = normalisePermissions(out.permissions);
+  return out;
+}
 const optBool = z.boolean().nullish();
 /** Times arrive as numbers, and in some versions as numeric strings (reference §7.1). */
 const epoch = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullish();
@@ -27,28 +104,35 @@ export const safeRow = z.looseObject({
   isExpiredMember: optBool,
 });
 
-export const safesPage = z.looseObject({
-  value: z.array(safeRow),
-  count: z.number().int().nullish(),
-  nextLink: optStr,
-});
+export const safesPage = z.preprocess(
+  listPage(['Safes'], normaliseSafe),
+  z.looseObject({
+    value: z.array(safeRow),
+    count: z.number().int().nullish(),
+    nextLink: optStr,
+  }),
+);
 
+/** Permission values arrive as booleans; anything else is kept for the transform to report (issue 14, item 6). */
 export const memberRow = z.looseObject({
-  memberId: looseId,
+  memberId: looseId.nullish(),
   memberName: z.string().min(1),
   memberType: z.string().min(1),
   membershipExpirationDate: epoch,
   isExpiredMembershipEnable: optBool,
   isPredefinedUser: optBool,
   isReadOnly: optBool,
-  permissions: z.record(z.string(), z.boolean()),
+  permissions: z.record(z.string(), z.unknown()),
 });
 
-export const membersPage = z.looseObject({
-  value: z.array(memberRow),
-  count: z.number().int().nullish(),
-  nextLink: optStr,
-});
+export const membersPage = z.preprocess(
+  listPage(['SafeMembers', 'members'], normaliseMember),
+  z.looseObject({
+    value: z.array(memberRow),
+    count: z.number().int().nullish(),
+    nextLink: optStr,
+  }),
+);
 
 export const accountRow = z.looseObject({
   id: z.string().min(1),

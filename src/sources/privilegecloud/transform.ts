@@ -2,10 +2,10 @@
  * Privilege Cloud raw data → graph rows, with safe-member resolution against the Identity data. Pure: the clock is
  * a parameter (it decides which memberships have expired).
  */
-import { permissionsFromFlags } from '../../graph/permissions.js';
 import type { GraphEdge, GraphNode, NodeRef, PropValue } from '../../graph/schema.js';
 import { inTenant, NodeTable, type SourceOutput, tenantNode } from '../output.js';
-import type { MemberRow, PrivilegeCloudRaw } from './schemas.js';
+import { Anomalies, epochMs, epochToIso, grantedPermissions, knownMemberType, raw as rawText } from './normalise.js';
+import type { PrivilegeCloudRaw } from './schemas.js';
 
 const SOURCE = 'privilegecloud' as const;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,7 +71,7 @@ export type MemberResolution =
  * - anything else (predefined users, component users, vault groups) → a VaultUser / VaultGroup.
  */
 export function resolveMember(
-  member: Pick<MemberRow, 'memberId' | 'memberName' | 'memberType'>,
+  member: { memberId: string; memberName: string; memberType: string },
   lookup: IdentityLookup,
 ): MemberResolution {
   const type = member.memberType.toLowerCase();
@@ -93,20 +93,13 @@ export function pcloudTenantId(pcloudUrl: string): string {
   return new URL(pcloudUrl).host;
 }
 
-/** Seconds, milliseconds or microseconds since the epoch → ISO 8601 (reference §7.1: units differ by field). */
-export function epochToIso(value: number | null | undefined, unit: 's' | 'us'): string | null {
-  if (value === null || value === undefined || !Number.isFinite(value)) return null;
-  const ms = unit === 's' ? value * 1000 : Math.floor(value / 1000);
-  const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-
 export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: IdentityLookup, nowMs: number): SourceOutput {
   const tenantId = pcloudTenantId(raw.pcloudUrl);
   const table = new NodeTable(tenantId, SOURCE);
   const nodes = table.nodes;
   const edges: GraphEdge[] = [];
   const warnings: string[] = [];
+  const anomalies = new Anomalies();
 
   const edge = (kind: GraphEdge['kind'], from: NodeRef, to: NodeRef, props: Record<string, PropValue> = {}) =>
     edges.push({ kind, from, to, tenantId, source: SOURCE, props });
@@ -140,20 +133,33 @@ export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: Identity
       number_of_versions_retention: s.numberOfVersionsRetention ?? null,
       number_of_days_retention: s.numberOfDaysRetention ?? null,
       olac_enabled: s.olacEnabled ?? null,
-      creation_time: epochToIso(s.creationTime, 's'),
-      last_modification_time: epochToIso(s.lastModificationTime, 'us'),
+      creation_time: epochToIso(s.creationTime, 's', `safe "${s.safeName}" creationTime`, anomalies),
+      last_modification_time: epochToIso(
+        s.lastModificationTime,
+        'us',
+        `safe "${s.safeName}" lastModificationTime`,
+        anomalies,
+      ),
       creator_name: s.creator?.name ?? null,
     });
     safesByName.set(s.safeName, safe);
 
     const seen = new Set<string>();
     for (const m of raw.members[s.safeName] ?? []) {
-      const resolution = resolveMember(m, lookup);
+      const where = `safe "${s.safeName}" member ${JSON.stringify(m.memberName)}`;
+      if (!knownMemberType(m.memberType)) {
+        anomalies.add(
+          'member type',
+          `${where}: memberType ${rawText(m.memberType)} is not User, Group or Role; resolved as a group: ${rawText(m)}`,
+        );
+      }
+      const memberId = m.memberId ?? m.memberName;
+      const resolution = resolveMember({ ...m, memberId }, lookup);
       let from: NodeRef;
       if (resolution.kind === 'identity') from = resolution.ref;
       else if (resolution.nodeKind === 'VaultUser')
-        from = vaultUser(m.memberName, m.memberId, { is_predefined: m.isPredefinedUser ?? false });
-      else from = vaultGroup(m.memberName, m.memberId, { is_predefined: m.isPredefinedUser ?? false });
+        from = vaultUser(m.memberName, memberId, { is_predefined: m.isPredefinedUser ?? false });
+      else from = vaultGroup(m.memberName, memberId, { is_predefined: m.isPredefinedUser ?? false });
       const key = `${from.kind}|${from.id}`;
       if (seen.has(key)) {
         warnings.push(`safe "${s.safeName}": ${m.memberName} is listed twice; the first listing is kept`);
@@ -161,17 +167,17 @@ export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: Identity
       }
       seen.add(key);
       const expiresAt = m.membershipExpirationDate ?? null;
-      const expired = (expiresAt !== null && expiresAt * 1000 <= nowMs) || m.isExpiredMembershipEnable === true;
+      const expired = (expiresAt !== null && epochMs(expiresAt) <= nowMs) || m.isExpiredMembershipEnable === true;
       edge(
         'SAFE_MEMBER',
         from,
         { kind: 'Safe', id: safe.id },
         {
-          permissions: permissionsFromFlags(m.permissions),
-          member_id: m.memberId,
+          permissions: grantedPermissions(m.permissions, where, anomalies),
+          member_id: memberId,
           member_name: m.memberName,
           member_type: m.memberType,
-          membership_expiration: epochToIso(expiresAt, 's'),
+          membership_expiration: epochToIso(expiresAt, 's', `${where} membershipExpirationDate`, anomalies),
           is_expired: expired,
           is_predefined: m.isPredefinedUser ?? false,
           is_read_only: m.isReadOnly ?? false,
@@ -199,10 +205,10 @@ export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: Identity
       automatic_management_enabled: sm?.automaticManagementEnabled ?? null,
       manual_management_reason: sm?.manualManagementReason ?? null,
       secret_status: sm?.status ?? null,
-      created_time: epochToIso(a.createdTime, 's'),
-      last_modified_time: epochToIso(sm?.lastModifiedTime, 's'),
-      last_verified_time: epochToIso(sm?.lastVerifiedTime, 's'),
-      last_reconciled_time: epochToIso(sm?.lastReconciledTime, 's'),
+      created_time: epochToIso(a.createdTime, 's', `account ${a.id} createdTime`, anomalies),
+      last_modified_time: epochToIso(sm?.lastModifiedTime, 's', `account ${a.id} lastModifiedTime`, anomalies),
+      last_verified_time: epochToIso(sm?.lastVerifiedTime, 's', `account ${a.id} lastVerifiedTime`, anomalies),
+      last_reconciled_time: epochToIso(sm?.lastReconciledTime, 's', `account ${a.id} lastReconciledTime`, anomalies),
     });
     edge('CONTAINS', { kind: 'Safe', id: safe.id }, { kind: 'Account', id: account.id });
   }
@@ -225,5 +231,6 @@ export function transformPrivilegeCloud(raw: PrivilegeCloudRaw, lookup: Identity
   }
 
   for (const n of nodes) if (n !== tenant) edges.push(inTenant(n, 'PrivilegeCloudTenant'));
+  warnings.push(...anomalies.warnings());
   return { source: SOURCE, tenantId, nodes, edges, warnings };
 }

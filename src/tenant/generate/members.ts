@@ -9,7 +9,7 @@ import type { Safe, SafeMember, VaultGroup, VaultUser } from '../format/index.js
 import { AD_FOREST, type Ctx, DAY, EPOCH_S } from './context.js';
 import { AUDITOR_PERMS, PERMISSION_PRESETS, randomPermissions, SAFE_MANAGER_PERMS } from './permissions.js';
 import { distribute, type Rng, Weighted } from './rng.js';
-import { R } from './roles.js';
+import { R, SYNC_SERVICE_USER } from './roles.js';
 import { type BuiltinVault, vaultGroup, vaultUser } from './vault.js';
 
 type MemberKind =
@@ -23,7 +23,9 @@ type MemberKind =
   | 'everybody'
   | 'pcAdmins'
   | 'scriptRole'
-  | 'fdsGroup';
+  | 'fdsGroup'
+  | 'serviceUser'
+  | 'safeManagers';
 
 const KIND_CHOICE = new Weighted<MemberKind>([
   ['user', 38],
@@ -46,6 +48,10 @@ const FORCED_KINDS: readonly MemberKind[] = [
   'vaultGroup',
   'scriptRole',
   'user',
+  // A service user holding rights directly, and a role that a service user holds (issue 14: service users are not in
+  // Everybody, but they do reach safes).
+  'serviceUser',
+  'safeManagers',
 ];
 
 /**
@@ -116,20 +122,32 @@ export function addSafeMembers(
         const u = users[rng.int(users.length)]!;
         return { memberId: u.id, memberName: u.username, memberType: 'User', permissions: randomPermissions(rng) };
       }
+      case 'serviceUser': {
+        const u = users[SYNC_SERVICE_USER]!;
+        return {
+          memberId: u.id,
+          memberName: u.username,
+          memberType: 'User',
+          permissions: PERMISSION_PRESETS.read_only.slice(),
+        };
+      }
       case 'everybody':
       case 'pcAdmins':
+      case 'safeManagers':
       case 'scriptRole':
       case 'roleGroup': {
         const ri =
           kind === 'everybody'
             ? R.everybody
-            : kind === 'pcAdmins'
-              ? R.pcAdmins
-              : kind === 'scriptRole'
-                ? rng.pick(scriptRoles)
-                : rng.chance(0.25)
-                  ? rng.pick(pcRoles)
-                  : rng.int(roles.length);
+            : kind === 'safeManagers'
+              ? R.pcSafeManagers
+              : kind === 'pcAdmins'
+                ? R.pcAdmins
+                : kind === 'scriptRole'
+                  ? rng.pick(scriptRoles)
+                  : rng.chance(0.25)
+                    ? rng.pick(pcRoles)
+                    : rng.int(roles.length);
         const perms = kind === 'everybody' ? PERMISSION_PRESETS.read_only.slice() : rolePerms(ri);
         return { memberId: ctx.roleSafeId[ri]!, memberName: roles[ri]!.name, memberType: 'Group', permissions: perms };
       }

@@ -34,6 +34,8 @@ export const R = {
   cycleB: 7,
 };
 export const FIXED_ROLES = 8;
+/** Index of the fixed Privilege Cloud sync service user (users.ts), which holds the safe managers role. */
+export const SYNC_SERVICE_USER = 2;
 
 export function generateRoles(ctx: Ctx): void {
   const rng = Rng.stream(ctx.seed, 'roles');
@@ -141,8 +143,13 @@ export function generateRoles(ctx: Ctx): void {
       for (let k = 0; k < g; k++) addMember('Group', groups[rng.int(groups.length)]!.id);
     }
   });
-  // The reader (OAuth client) holds the auditor role, as a read-only integration would.
+  // The reader (OAuth client) holds the auditor role, as a read-only integration would; the Privilege Cloud sync
+  // service user holds the safe managers role.
   roles[R.pcAuditors]!.members.push({ type: 'User', id: users[1]!.id });
+  const managers = roles[R.pcSafeManagers]!.members;
+  if (!managers.some((m) => m.type === 'User' && m.id === users[SYNC_SERVICE_USER]!.id)) {
+    managers.push({ type: 'User', id: users[SYNC_SERVICE_USER]!.id });
+  }
 
   // The one cycle: On-Call Rota ∋ Escalation Rota ∋ On-Call Rota.
   roles[R.cycleA]!.members.push({ type: 'Role', id: roles[R.cycleB]!.id });

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bodyOf, pick } from '../../shared/http.js';
+import type { Variations } from '../../shared/variations.js';
 import type { TenantModel } from '../model.js';
 import { type ColumnDef, Memo, QueryError, type SourceRow } from '../redrock/dataset.js';
 import { compileMongoFilter } from '../redrock/mongo-filter.js';
@@ -21,7 +22,7 @@ import {
   dsqUserRow,
 } from './rows.js';
 
-export function registerDirectoryRoutes(api: FastifyInstance, model: TenantModel): void {
+export function registerDirectoryRoutes(api: FastifyInstance, model: TenantModel, variations: Variations): void {
   const tenant = model.tenant;
   // DirectoryServiceQuery rows are built on first use and kept (the tenant is immutable while serving).
   const lazy = <T>(build: () => T): (() => T) => {
@@ -32,7 +33,7 @@ export function registerDirectoryRoutes(api: FastifyInstance, model: TenantModel
     };
   };
   const dsqRows = {
-    users: lazy(() => tenant.identity.users.map((u) => dsqUserRow(model, u))),
+    users: lazy(() => tenant.identity.users.map((u) => dsqUserRow(model, u, variations))),
     groups: lazy(() => tenant.identity.groups.map((g) => dsqGroupRow(model, g))),
     roles: lazy(() => tenant.identity.roles.map(dsqRoleRow)),
   };
@@ -115,7 +116,8 @@ export function registerDirectoryRoutes(api: FastifyInstance, model: TenantModel
             primary,
           ),
         );
-        return dsqResult(tableName, primary, columns, selected, args, c);
+        const omitCount = variations.varies('DirectoryServiceQuery Count', key, args.pageNumber);
+        return dsqResult(tableName, primary, columns, selected, args, c, omitCount);
       };
       const users = sub('user', 'User', 'InternalName', DSQ_USER_COLUMNS, dsqRows.users, true);
       const groups = sub('group', 'Group', 'InternalName', DSQ_GROUP_COLUMNS, dsqRows.groups, true);
@@ -148,6 +150,7 @@ function dsqResult(
   rows: SourceRow[],
   args: PageArgs,
   cap: number | undefined,
+  omitCount: boolean,
 ): QueryResult {
   return resultSet({
     tableName,
@@ -158,5 +161,6 @@ function dsqResult(
     cap,
     columnsMeta: true,
     matchFilter: false,
+    omitCount,
   });
 }

@@ -30,9 +30,9 @@ export function registerRoleRoutes(api: FastifyInstance, model: TenantModel): vo
         entities: [{ Type: m.type, Key: id, IsForeignKey: false }],
       };
     });
-    return ok(
-      simpleResult('RoleMembers', 'Guid', columnsOf('Guid', 'Name', 'Type'), rows, readArgs(body), pageCap(request)),
-    );
+    // GetRoleMembers ignores PageNumber / PageSize (issue 14): the whole role in one answer, whatever Args say.
+    const whole = { ...readArgs(body), pageNumber: 1, pageSize: undefined, limit: undefined };
+    return ok(simpleResult('RoleMembers', 'Guid', columnsOf('Guid', 'Name', 'Type'), rows, whole, pageCap(request)));
   });
 
   api.post('/Core/GetAssignedAdministrativeRights', async (request) => {

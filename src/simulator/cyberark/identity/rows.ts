@@ -3,6 +3,7 @@
  * GetDirectoryServices rows (§6.1) of shared/reference/cyberark-api.md.
  */
 import type { DirectoryService, IdentityGroup, IdentityRole, IdentityUser } from '../../../tenant/format/index.js';
+import type { Variations } from '../../shared/variations.js';
 import type { TenantModel } from '../model.js';
 import type { ColumnDef, ColumnType, Dataset, SourceRow } from '../redrock/dataset.js';
 
@@ -33,30 +34,41 @@ export const USER_COLUMNS = cols({
   DirectoryServiceUuid: 'string',
   Forest: 'string',
   MobileNumber: 'string',
+  // Service users and OAuth confidential clients (which are service users) are not in the Everybody role.
+  ServiceUser: 'boolean',
+  SecurityQuestionSet: 'boolean',
+  SecurityQuestionCount: 'int',
 });
 
-function userRow(model: TenantModel, u: IdentityUser): SourceRow {
+function userRow(model: TenantModel, u: IdentityUser, variations: Variations): SourceRow {
   const { ds, forest } = dirFields(model, u.directoryServiceUuid);
-  return {
-    values: {
-      ID: u.id,
-      Username: u.username,
-      DisplayName: u.displayName,
-      Email: u.email,
-      LastLogin: toMs(u.lastLogin),
-      LastInvite: null, // not in the tenant format
-      StatusEnum: u.status,
-      Status: u.status,
-      RiskLevel: u.riskLevel,
-      SourceDs: ds?.service ?? null,
-      SourceDsLocalized: ds?.displayName ?? null,
-      SourceDsType: ds?.service ?? null,
-      DirectoryServiceUuid: u.directoryServiceUuid,
-      Forest: forest,
-      MobileNumber: u.mobileNumber,
-    },
-    entities: [{ Type: 'User', Key: u.id, IsForeignKey: false }],
+  const values: Record<string, unknown> = {
+    ID: u.id,
+    Username: u.username,
+    DisplayName: u.displayName,
+    Email: u.email,
+    LastLogin: toMs(u.lastLogin),
+    LastInvite: null, // not in the tenant format
+    StatusEnum: u.status,
+    Status: u.status,
+    RiskLevel: u.riskLevel,
+    SourceDs: ds?.service ?? null,
+    SourceDsLocalized: ds?.displayName ?? null,
+    SourceDsType: ds?.service ?? null,
+    DirectoryServiceUuid: u.directoryServiceUuid,
+    Forest: forest,
+    MobileNumber: u.mobileNumber,
+    ServiceUser: u.serviceUser || u.oauthClient,
+    SecurityQuestionSet: u.securityQuestionCount > 0,
+    SecurityQuestionCount: u.securityQuestionCount,
   };
+  // Optional fields some real rows lack (issue 14); a key left out of the values is left out of the answer. A row
+  // without ServiceUser costs the client a GetUserAttributes request, so that one is rarer.
+  for (const field of ['SecurityQuestionSet', 'SecurityQuestionCount', 'MobileNumber']) {
+    if (variations.varies('User', field, u.id)) delete values[field];
+  }
+  if (variations.variesAt(0.03, 'User', 'ServiceUser', u.id)) delete values.ServiceUser;
+  return { values, entities: [{ Type: 'User', Key: u.id, IsForeignKey: false }] };
 }
 
 export const DSUSERS_COLUMNS = cols({
@@ -198,11 +210,21 @@ function applicationRow(model: TenantModel, appId: string): SourceRow {
   };
 }
 
-/** The Redrock tables, keyed by lower-cased table name. */
-export function redrockTables(model: TenantModel): Map<string, Dataset> {
+/** Columns of the User table that a tenant may lack (SimulatorOptions.legacyUserTable). */
+const NEWER_USER_COLUMNS = new Set(['ServiceUser', 'SecurityQuestionSet', 'SecurityQuestionCount']);
+
+/** The Redrock tables, keyed by lower-cased table name; `legacyUserTable` drops the User columns in NEWER_USER_COLUMNS. */
+export function redrockTables(
+  model: TenantModel,
+  variations: Variations,
+  legacyUserTable = false,
+): Map<string, Dataset> {
   const id = model.tenant.identity;
+  const userColumns = legacyUserTable ? USER_COLUMNS.filter((c) => !NEWER_USER_COLUMNS.has(c.name)) : USER_COLUMNS;
+  const userRows = id.users.map((u) => userRow(model, u, variations));
+  if (legacyUserTable) for (const r of userRows) for (const c of NEWER_USER_COLUMNS) delete r.values[c];
   const tables: Dataset[] = [
-    { tableName: 'User', key: 'ID', columns: USER_COLUMNS, rows: id.users.map((u) => userRow(model, u)) },
+    { tableName: 'User', key: 'ID', columns: userColumns, rows: userRows },
     {
       tableName: 'DSUsers',
       key: 'InternalName',
@@ -249,31 +271,31 @@ export const DSQ_USER_COLUMNS = cols({
   StatusEnum: 'string',
 });
 
-export function dsqUserRow(model: TenantModel, u: IdentityUser): SourceRow {
+export function dsqUserRow(model: TenantModel, u: IdentityUser, variations: Variations): SourceRow {
   const { ds, forest } = dirFields(model, u.directoryServiceUuid);
-  return {
-    values: {
-      InternalName: u.internalName ?? u.id,
-      SystemName: u.username,
-      DisplayName: u.displayName,
-      EMail: u.email,
-      Description: u.description ?? null,
-      DistinguishedName: u.distinguishedName ?? null,
-      ObjectType: 'User',
-      ServiceType: ds?.service ?? null,
-      ServiceInstance: ds?.name ?? null,
-      ServiceInstanceLocalized: ds?.displayName ?? null,
-      DirectoryServiceUuid: u.directoryServiceUuid,
-      // For cloud users the platform token's ExternalUuid equals the user UUID (§6.4, CAPTURE).
-      ExternalUuid: u.externalUuid ?? (ds?.service === 'CDS' ? u.id : null),
-      Forest: forest,
-      Locked: u.locked,
-      Enabled: u.enabled,
-      Status: u.status,
-      StatusEnum: u.status,
-    },
-    entities: [{ Type: 'User', Key: u.id, IsForeignKey: false }],
+  const values: Record<string, unknown> = {
+    InternalName: u.internalName ?? u.id,
+    SystemName: u.username,
+    DisplayName: u.displayName,
+    EMail: u.email,
+    Description: u.description ?? null,
+    DistinguishedName: u.distinguishedName ?? null,
+    ObjectType: 'User',
+    ServiceType: ds?.service ?? null,
+    ServiceInstance: ds?.name ?? null,
+    ServiceInstanceLocalized: ds?.displayName ?? null,
+    DirectoryServiceUuid: u.directoryServiceUuid,
+    // For cloud users the platform token's ExternalUuid equals the user UUID (§6.4, CAPTURE).
+    ExternalUuid: u.externalUuid ?? (ds?.service === 'CDS' ? u.id : null),
+    Forest: forest,
+    Locked: u.locked,
+    Enabled: u.enabled,
+    Status: u.status,
+    StatusEnum: u.status,
   };
+  // SystemName is missing from some real rows (issue 14).
+  if (variations.varies('DirectoryServiceQuery User', 'SystemName', u.id)) delete values.SystemName;
+  return { values, entities: [{ Type: 'User', Key: u.id, IsForeignKey: false }] };
 }
 
 export const DSQ_GROUP_COLUMNS = cols({

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ErrorBody } from '../../shared/fault-injection.js';
+import type { Variations } from '../../shared/variations.js';
 import { bearerToken, bodyOf, clientErrorStatus, headerValue, pick, truthy } from '../../shared/http.js';
 import { createServer, type ServerContext } from '../../shared/server.js';
 import { QueryError } from '../redrock/dataset.js';
@@ -21,6 +22,10 @@ import { registerUserRoutes } from './users.js';
 export interface IdentityServerOptions extends ServerContext, OAuthOptions {
   /** Body of injected 429/5xx responses. */
   errorBody: ErrorBody;
+  /** Seeded departures from the tidy shape: optional fields and Count left out. */
+  variations: Variations;
+  /** The User table has no ServiceUser / SecurityQuestion* columns (SimulatorOptions.legacyUserTable). */
+  legacyUserTable: boolean;
 }
 
 export const WRITE_REFUSED = 'read-only simulator: write endpoints are refused';
@@ -63,7 +68,8 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
   // ------------------------------------------------------------------------------------------------------------
   // Authenticated endpoints
 
-  const tables = redrockTables(model);
+  const { variations } = opts;
+  const tables = redrockTables(model, variations, opts.legacyUserTable);
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (request, reply) => {
@@ -89,14 +95,16 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
       const script = pick(body, 'Script');
       if (typeof script !== 'string' || script.trim() === '') return fail('Script is required');
       try {
-        return ok(runQuery(script, tables, readArgs(body), pageCap(request)));
+        const args = readArgs(body);
+        const omitCount = variations.varies('Redrock Count', script, args.pageNumber);
+        return ok(runQuery(script, tables, args, pageCap(request), omitCount));
       } catch (error) {
         if (error instanceof QueryError) return fail(`Query failed: ${error.message}`);
         throw error;
       }
     });
 
-    registerDirectoryRoutes(api, model);
+    registerDirectoryRoutes(api, model, variations);
     registerRoleRoutes(api, model);
     registerAppRoutes(api, model);
     registerUserRoutes(api, model);

@@ -1,6 +1,7 @@
 /** The JSON objects Privilege Cloud serves (safes, members, accounts, vault users and groups), in its field order. */
 import { permissionsToFlags } from '../../../graph/permissions.js';
 import type { Account, Safe, SafeMember, VaultGroup, VaultUser } from '../../../tenant/format/index.js';
+import type { Variations } from '../../shared/variations.js';
 import type { TenantModel } from '../model.js';
 
 export function safeUrlId(name: string): string {
@@ -8,7 +9,12 @@ export function safeUrlId(name: string): string {
 }
 
 /** Safe object with the §7.1 field order (as recorded on ISPSS). */
-export function safeObject(model: TenantModel, s: Safe, opts: { includeAccounts: boolean; extendedDetails: boolean }) {
+export function safeObject(
+  model: TenantModel,
+  s: Safe,
+  opts: { includeAccounts: boolean; extendedDetails: boolean },
+  variations: Variations,
+) {
   // extendedDetails=false "returns only safeName"; the exact reduced set is UNCONFIRMED (§7.1). safeUrlId is kept so
   // that members can still be listed.
   const base: Record<string, unknown> = opts.extendedDetails
@@ -29,21 +35,37 @@ export function safeObject(model: TenantModel, s: Safe, opts: { includeAccounts:
         isExpiredMember: false,
       }
     : { safeUrlId: safeUrlId(s.name), safeName: s.name };
+  // Fields some real answers leave out when they have no value (issue 14).
+  if (base.numberOfVersionsRetention === null && variations.varies('Safe', 'numberOfVersionsRetention', s.name)) {
+    delete base.numberOfVersionsRetention;
+  }
+  if (base.description === '' && variations.varies('Safe', 'description', s.name)) delete base.description;
   if (opts.includeAccounts) base.accounts = model.accountsOfSafe(s.name).map((a) => ({ id: a.id, name: a.name }));
   return base;
+}
+
+/** A safe of the PAS 12.1-and-older `{Safes, Total}` list (reference §7.1; psPAS Find-PASSafe, cybr-cli). */
+export function legacySafeObject(s: Safe) {
+  return { SafeUrlId: safeUrlId(s.name), SafeName: s.name, Description: s.description, Location: s.location };
 }
 
 export function isExpired(m: SafeMember, nowSeconds: number): boolean {
   return m.membershipExpirationDate !== null && m.membershipExpirationDate < nowSeconds;
 }
 
-/** Member object with the §7.2 field order and all 22 permissions in documented order. */
-export function memberObject(s: Safe, m: SafeMember, nowSeconds: number) {
-  return {
+/**
+ * Member object with the §7.2 field order and all 22 permissions in documented order. The id of a vault principal
+ * is a number in some versions and a numeric string in others (§7.2: `217` in the docs, `"93"` in CAPTURE): the
+ * variations serve both. A null expiration date and a false isReadOnly are left out of some answers.
+ */
+export function memberObject(s: Safe, m: SafeMember, nowSeconds: number, variations: Variations) {
+  const key = `${s.name}|${m.memberName}`;
+  const numeric = /^\d{1,15}$/.test(m.memberId) && variations.varies('Member', 'memberId as number', key);
+  const out: Record<string, unknown> = {
     safeUrlId: safeUrlId(s.name),
     safeName: s.name,
     safeNumber: s.safeNumber,
-    memberId: m.memberId,
+    memberId: numeric ? Number(m.memberId) : m.memberId,
     memberName: m.memberName,
     memberType: m.memberType,
     membershipExpirationDate: m.membershipExpirationDate,
@@ -52,6 +74,11 @@ export function memberObject(s: Safe, m: SafeMember, nowSeconds: number) {
     isReadOnly: m.isReadOnly,
     permissions: permissionsToFlags(m.permissions),
   };
+  if (m.membershipExpirationDate === null && variations.varies('Member', 'membershipExpirationDate', key)) {
+    delete out.membershipExpirationDate;
+  }
+  if (!m.isReadOnly && variations.varies('Member', 'isReadOnly', key)) delete out.isReadOnly;
+  return out;
 }
 
 /** Account object with the §7.3 field order; missing optional fields are omitted. */

@@ -5,11 +5,13 @@ import { cappedPageSize } from '../../shared/fault-injection.js';
 import { queryOf, truthy } from '../../shared/http.js';
 import type { TenantModel } from '../model.js';
 import { badParam, PAS_ERRORS, PasError } from './errors.js';
-import { isExpired, memberObject, safeObject } from './objects.js';
+import { isExpired, legacySafeObject, memberObject, safeObject } from './objects.js';
 import { API, boolTerm, nextLink, paging, parseFilter, sorter } from './params.js';
+import type { PCloudShapes } from './shapes.js';
 
-export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): void {
+export function registerSafeRoutes(api: FastifyInstance, model: TenantModel, shapes: PCloudShapes): void {
   const pc = model.tenant.privilegeCloud;
+  const { variations } = shapes;
   api.get(`${API}/Safes`, async (request) => {
     const q = queryOf(request);
     const { offset, limit } = paging(q, 25);
@@ -27,12 +29,14 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): vo
     const served = cappedPageSize(request, limit);
     const page = safes.slice(offset, offset + served);
     const next = offset + page.length;
+    // PAS 12.1 and older (reference §7.1): {Safes, Total}, PascalCase, four fields a safe, no nextLink.
+    if (shapes.legacySafes) return { Safes: page.map(legacySafeObject), Total: safes.length };
     const detail = {
       includeAccounts: truthy(q.includeaccounts),
       extendedDetails: q.extendeddetails === undefined || truthy(q.extendeddetails),
     };
     const out: Record<string, unknown> = {
-      value: page.map((s) => safeObject(model, s, detail)),
+      value: page.map((s) => safeObject(model, s, detail, variations)),
       count: safes.length,
     };
     // §7.1: relative to /PasswordVault/, only while more remain, keeping the other query parameters.
@@ -49,10 +53,15 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): vo
   api.get<{ Params: { safeUrlId: string } }>(`${API}/Safes/:safeUrlId`, async (request) => {
     const q = queryOf(request);
     const safe = findSafe(request.params.safeUrlId);
-    return safeObject(model, safe, {
-      includeAccounts: truthy(q.includeaccounts),
-      extendedDetails: q.extendeddetails === undefined || truthy(q.extendeddetails),
-    });
+    return safeObject(
+      model,
+      safe,
+      {
+        includeAccounts: truthy(q.includeaccounts),
+        extendedDetails: q.extendeddetails === undefined || truthy(q.extendeddetails),
+      },
+      variations,
+    );
   });
 
   api.get<{ Params: { safeUrlId: string } }>(`${API}/Safes/:safeUrlId/Members`, async (request) => {
@@ -90,7 +99,7 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): vo
     const page = members.slice(offset, offset + served);
     // §7.2: real answers carry `count` (the total) and `value` only, never a nextLink, even while more remain: a
     // client pages by offset/limit until it has `count` members.
-    return { value: page.map((m) => memberObject(safe, m, now)), count: members.length };
+    return { value: page.map((m) => memberObject(safe, m, now, variations)), count: members.length };
   });
 
   api.get<{ Params: { safeUrlId: string; memberName: string } }>(
@@ -106,7 +115,7 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel): vo
           `Member ${request.params.memberName} was not found in safe ${safe.name}.`,
         );
       }
-      return memberObject(safe, member, Math.floor(Date.now() / 1000));
+      return memberObject(safe, member, Math.floor(Date.now() / 1000), variations);
     },
   );
 }

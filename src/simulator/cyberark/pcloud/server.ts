@@ -11,12 +11,14 @@ import { registerAccountRoutes } from './accounts.js';
 import { presented, registerLogoff, registerLogon } from './auth.js';
 import { PAS_ERRORS, PasError, send } from './errors.js';
 import { registerSafeRoutes } from './safes.js';
+import type { PCloudShapes } from './shapes.js';
 import { registerVaultUserRoutes } from './users.js';
 
 export interface PCloudServerOptions extends ServerContext {
   model: TenantModel;
   pasSessionTtlSeconds: number;
   errorBody: ErrorBody;
+  shapes: PCloudShapes;
 }
 
 export async function buildPCloudServer(opts: PCloudServerOptions): Promise<FastifyInstance> {
@@ -51,7 +53,7 @@ export async function buildPCloudServer(opts: PCloudServerOptions): Promise<Fast
       }
     });
     registerLogoff(api, tokens);
-    registerSafeRoutes(api, model);
+    registerSafeRoutes(api, model, opts.shapes);
     registerAccountRoutes(api, model);
     registerVaultUserRoutes(api, model);
   });

@@ -21,6 +21,7 @@ export function runQuery(
   tables: ReadonlyMap<string, Dataset>,
   args: PageArgs,
   cap: number | undefined,
+  omitCount = false,
 ): QueryResult {
   if (script.trim().startsWith('@'))
     throw new QueryError(`named scripts are not supported by the simulator: ${script}`);
@@ -63,5 +64,6 @@ export function runQuery(
     cap,
     columnsMeta: true,
     matchFilter: true,
+    omitCount,
   });
 }

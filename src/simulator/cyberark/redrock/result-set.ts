@@ -7,7 +7,8 @@ import { type PageArgs, paginate, sortRows } from './paging.js';
 
 export interface QueryResult {
   IsAggregate: false;
-  Count: number;
+  /** Left out of some real answers (issue 14). */
+  Count?: number;
   Columns: unknown[];
   FullCount: number;
   Results: { Entities: Entity[]; Row: Record<string, unknown> }[];
@@ -67,13 +68,15 @@ export interface ResultOptions {
   columnsMeta: boolean;
   /** Append `_MatchFilter: null` to every row, as Redrock table queries do (§2.2 sample). */
   matchFilter: boolean;
+  /** Leave `Count` out, as some real answers do (issue 14). */
+  omitCount?: boolean;
 }
 
 export function resultSet(o: ResultOptions): QueryResult {
   const { page, fullCount } = paginate(o.rows, o.args, o.cap);
   return {
     IsAggregate: false,
-    Count: page.length,
+    ...(o.omitCount ? {} : { Count: page.length }),
     Columns: o.columnsMeta ? o.projection.map((p) => columnMeta(o.tableName, o.key, p.out, p.column)) : [],
     FullCount: fullCount,
     Results: page.map((r) => {

@@ -1,0 +1,36 @@
+/**
+ * CyberArk Identity's predefined roles, recognised by more than their RoleType: real tenants give them fixed ids
+ * (`sysadmin` for System Administrator: the Core/GetAssignedAdministrativeRights and GetUsersRolesAndAdministrativeRights
+ * samples in docs/extractors.md), and the Everybody role is recognised by its id or, when a row carries no RoleType,
+ * by its name.
+ */
+
+/** Ids of the Everybody role on real tenants (compared case-insensitively). */
+export const EVERYBODY_ROLE_IDS: readonly string[] = ['everybody'];
+/** The System Administrator role's id. */
+export const SYSADMIN_ROLE_ID = 'sysadmin';
+
+interface RoleFacts {
+  ID: string;
+  Name?: string | null | undefined;
+  RoleType?: string | null | undefined;
+}
+
+/**
+ * The Everybody role holds every user that is not a service user, implicitly: the API lists no members for it. A
+ * RoleType of Everybody says so; so does the well-known id; the name says so only where the row has no RoleType
+ * (a role of another type cannot be named Everybody: the name is the built-in role's).
+ */
+export function isEverybodyRole(role: RoleFacts): boolean {
+  const type = (role.RoleType ?? '').trim().toLowerCase();
+  if (type === 'everybody') return true;
+  if (EVERYBODY_ROLE_IDS.includes(role.ID.trim().toLowerCase())) return true;
+  return type === '' && (role.Name ?? '').trim().toLowerCase() === 'everybody';
+}
+
+/** The RoleType arkgraph records: Everybody when isEverybodyRole says so, else the row's (PrincipalList by default). */
+export function roleTypeOf(role: RoleFacts): string {
+  if (isEverybodyRole(role)) return 'Everybody';
+  const type = (role.RoleType ?? '').trim();
+  return type === '' ? 'PrincipalList' : type;
+}

@@ -1,0 +1,119 @@
+/**
+ * Identity users: the Redrock User listing and, for what it does not say, UserMgmt/GetUserAttributes: whether a user
+ * is a service user (not in the Everybody role; OAuth confidential clients are service users).
+ *
+ * The User table's ServiceUser, SecurityQuestionSet and SecurityQuestionCount columns are selected by Centrify's
+ * PowerShell SDK (centrify/powershell-sdk, Util/Redrock/GetUser.sql); CyberArk's current SDKs read the service-user
+ * flag from GetUserAttributes instead (idsec-sdk-golang: service user ⇔ InEverybodyRole false). So both are read: a
+ * tenant whose User table refuses those columns is listed without them, and then every user's attributes are read.
+ */
+import { type HttpClient, identityEnvelope, SourceError, type TaskGroup, unwrapIdentity } from '../../http/index.js';
+import type { ProgressListener } from '../source.js';
+import { SOURCE } from './client.js';
+import { redrockAll } from './paging.js';
+import { type IdentityRaw, type UserAttributes, type UserRow, userAttributes, userRow } from './schemas.js';
+
+const COLUMNS =
+  'ID, Username, DisplayName, Email, LastLogin, StatusEnum, RiskLevel, SourceDs, SourceDsType, DirectoryServiceUuid, Forest, MobileNumber';
+/** The User columns read; ServiceUser decides who is in the Everybody role (issue 14). */
+export const USER_QUERY = `Select ${COLUMNS}, ServiceUser, SecurityQuestionSet, SecurityQuestionCount from User ORDER BY ID`;
+/** The same without the columns some tenants may not have (then GetUserAttributes says who is a service user). */
+export const USER_QUERY_BASIC = `Select ${COLUMNS} from User ORDER BY ID`;
+
+/** UserMgmt/GetUserAttributes for one user (reference §4): whether it is a service user or an OAuth client. */
+export async function attributesOf(
+  client: HttpClient,
+  user: { ID: string; DirectoryServiceUuid?: string | null | undefined },
+  signal: AbortSignal,
+): Promise<UserAttributes> {
+  const env = await client.request({
+    method: 'POST',
+    path: '/UserMgmt/GetUserAttributes',
+    json: { ID: user.ID, ...(user.DirectoryServiceUuid ? { DirectoryServiceUuid: user.DirectoryServiceUuid } : {}) },
+    schema: identityEnvelope(userAttributes),
+    signal,
+  });
+  return unwrapIdentity(env, SOURCE, 'POST /UserMgmt/GetUserAttributes');
+}
+
+export interface UserListing {
+  users: UserRow[];
+  /** FullCount as the last page reported it. */
+  total: number | undefined;
+}
+
+/**
+ * Lists the User table page by page; as each page arrives, the attributes of its users without a ServiceUser value
+ * are requested (in `group`, so the first failure cancels the extraction). A query refused with a logical error
+ * (success: false, e.g. an unknown column) is run again without the optional columns.
+ */
+export async function listUsers(
+  client: HttpClient,
+  group: TaskGroup,
+  attributes: IdentityRaw['userAttributes'],
+  pageSize: number,
+  progress: ProgressListener,
+): Promise<UserListing> {
+  const { signal } = group;
+  const readAttributes = (user: UserRow) => {
+    const key = user.ID.toLowerCase();
+    if (key in attributes) return;
+    attributes[key] = {}; // claimed; filled when the answer arrives
+    group.spawn(async () => {
+      attributes[key] = await attributesOf(client, user, signal);
+    });
+  };
+  let total: number | undefined;
+  const run = (script: string) =>
+    redrockAll(client, 'User', script, userRow, pageSize, signal, (rows, done, reported) => {
+      // A row that does not say whether the user is a service user: the user's attributes say it.
+      for (const u of rows) if (typeof u.ServiceUser !== 'boolean') readAttributes(u);
+      total = reported;
+      progress({
+        type: 'progress',
+        source: SOURCE,
+        phase: 'users',
+        done,
+        ...(reported !== undefined ? { total: reported } : {}),
+      });
+    });
+  try {
+    return { users: await run(USER_QUERY), total };
+  } catch (error) {
+    if (!(error instanceof SourceError && error.kind === 'api') || signal.aborted) throw error;
+    return { users: await run(USER_QUERY_BASIC), total };
+  }
+}
+
+/**
+ * Role members the User table did not list (it may omit users who never signed in) are users all the same: their
+ * attributes say whether they are service users, so the Everybody role is not guessed for them.
+ */
+export async function readMissingMembers(
+  client: HttpClient,
+  group: TaskGroup,
+  users: readonly { ID: string }[],
+  roleMembers: IdentityRaw['roleMembers'],
+  attributes: IdentityRaw['userAttributes'],
+): Promise<void> {
+  const listed = new Set(users.map((u) => u.ID.toLowerCase()));
+  const missing = new Set<string>();
+  for (const members of Object.values(roleMembers)) {
+    for (const m of members) {
+      const key = m.Guid.toLowerCase();
+      if (m.Type.toLowerCase() === 'user' && !listed.has(key) && !(key in attributes)) missing.add(m.Guid);
+    }
+  }
+  for (const id of missing) {
+    group.spawn(async () => {
+      try {
+        attributes[id.toLowerCase()] = await attributesOf(client, { ID: id }, group.signal);
+      } catch (error) {
+        // A member Identity itself no longer knows (success: false) is no reason to fail the sync: the transform
+        // warns that its service-user status is unknown.
+        if (!(error instanceof SourceError && error.kind === 'api')) throw error;
+      }
+    });
+  }
+  await group.wait();
+}
