@@ -4,9 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ErrorBody } from '../../shared/fault-injection.js';
-import type { Variations } from '../../shared/variations.js';
 import { bearerToken, bodyOf, clientErrorStatus, headerValue, pick, truthy } from '../../shared/http.js';
 import { createServer, type ServerContext } from '../../shared/server.js';
+import type { Variations } from '../../shared/variations.js';
 import { QueryError } from '../redrock/dataset.js';
 import { readArgs } from '../redrock/paging.js';
 import { runQuery } from '../redrock/query.js';
