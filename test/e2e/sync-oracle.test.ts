@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryEngine } from '../../src/queries/engine.js';
 import type { PrincipalAccess } from '../../src/queries/types.js';
+import type { SimulatorOptions } from '../../src/simulator/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
-import { CyberArkOracle, type Who } from '../oracle/cyberark.js';
+import { CyberArkOracle, inEverybody, type Who } from '../oracle/cyberark.js';
 import { type Harness, startHarness } from './helpers.js';
 
 const PERMISSIONS = [
@@ -26,19 +27,26 @@ function sorted(set: Iterable<string>): string[] {
   return [...set].sort();
 }
 
-for (const [scale, seed] of [
-  ['small', 11],
-  ['small', 12],
-  ['medium', 3],
+/**
+ * Every configuration runs with the simulator's seeded variations on (its default): optional fields left out, member
+ * ids as numbers or strings. `older` also answers as older versions do: GET /Safes as {Safes, Total} paged by offset,
+ * and a User table without the ServiceUser column.
+ */
+const OLDER: Partial<SimulatorOptions> = { legacySafes: true, legacyUserTable: true, variationSeed: 7 };
+for (const [scale, seed, options, label] of [
+  ['small', 11, {}, ''],
+  ['small', 12, {}, ''],
+  ['small', 14, OLDER, ', older PAS and Identity shapes'],
+  ['medium', 3, {}, ''],
 ] as const) {
-  describe(`sync ${scale} tenant (seed ${seed}) over HTTP, answers match the oracle`, () => {
+  describe(`sync ${scale} tenant (seed ${seed}${label}) over HTTP, answers match the oracle`, () => {
     const tenant = generateTenant(scale, seed);
     const now = Date.now();
     const oracle = new CyberArkOracle(tenant, now);
     let h: Harness;
 
     beforeAll(async () => {
-      h = await startHarness(tenant);
+      h = await startHarness(tenant, options);
       const run = await h.sync({}, now);
       expect(run.status).toBe('completed');
     }, 300_000);
@@ -68,6 +76,41 @@ for (const [scale, seed] of [
       }
       expect(compared).toBe(tenant.privilegeCloud.safes.length * permissions.length);
       expect(nonEmpty).toBeGreaterThan(tenant.privilegeCloud.safes.length);
+    });
+
+    it('a safe the Everybody role is on lists every human user, and service users and OAuth clients only by other paths', async () => {
+      const everybody = tenant.identity.roles.find((r) => r.roleType === 'Everybody')!;
+      const safes = tenant.privilegeCloud.safes.filter((s) =>
+        s.members.some(
+          (m) => m.memberName === everybody.name && !oracle.isExpired(m) && m.permissions.includes('retrieveAccounts'),
+        ),
+      );
+      expect(safes.length).toBeGreaterThan(0);
+      const humans = tenant.identity.users.filter(inEverybody).map((u) => u.username);
+      const services = new Set(tenant.identity.users.filter((u) => !inEverybody(u)).map((u) => u.username));
+      expect(services.size).toBeGreaterThan(0);
+      for (const safe of safes.slice(0, 3)) {
+        const answer = await new QueryEngine(h.store).whoCan('retrieveAccounts', safe.name);
+        const users = new Map(
+          answer.principals.filter((p) => p.type === 'CyberArkUser').map((p) => [p.login_name!, p]),
+        );
+        for (const login of humans) expect(users.has(login), `${login} on ${safe.name}`).toBe(true);
+        for (const [login, p] of users) {
+          if (!services.has(login)) continue;
+          // A service user here holds the right some other way; none of its paths runs through Everybody.
+          for (const path of p.paths)
+            expect(
+              path.map((hop) => hop.name),
+              login,
+            ).not.toContain(everybody.name);
+        }
+      }
+      // The account arkgraph signs in with (an OAuth confidential client) is not among Everybody's users.
+      const reader = tenant.identity.oauthClients[0]!.clientId;
+      const access = await new QueryEngine(h.store).userAccess(reader);
+      expect(access.user.identity_type).toBe('NonHuman');
+      expect(access.roles.map((r) => r.name)).not.toContain(everybody.name);
+      expect(access.roles.length).toBeGreaterThan(0);
     });
 
     it('each principal carries exactly the union of its permissions on the safe', async () => {

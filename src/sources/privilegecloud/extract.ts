@@ -126,24 +126,24 @@ async function followNextLinks<T>(
     const seenLinks = new Set<string>();
     const seenFirstItems = new Set<string>();
     for (;;) {
+      // A page that starts with the item an earlier page started with repeats it: the server ignores the paging.
+      const firstItem = page.value.length > 0 ? JSON.stringify(page.value[0]) : undefined;
+      if (firstItem !== undefined && seenFirstItems.has(firstItem)) {
+        throw new SourceError({
+          source: SOURCE,
+          endpoint,
+          kind: 'validation',
+          detail: 'a page repeats an earlier page',
+        });
+      }
+      if (firstItem !== undefined) seenFirstItems.add(firstItem);
       rows.push(...page.value);
       if (!page.nextLink) {
         const count = page.count ?? undefined;
         onPage?.(page.value, rows.length, count);
         if (count === undefined || rows.length >= count || page.value.length === 0) break;
         // No nextLink while `count` says more remain: older PAS answers ({Safes, Total}, reference §7.1) page by
-        // offset only. The list continues at offset = items read; a page that repeats an earlier one means the
-        // server ignores the offset.
-        const firstItem = JSON.stringify(page.value[0]);
-        if (seenFirstItems.has(firstItem)) {
-          throw new SourceError({
-            source: SOURCE,
-            endpoint,
-            kind: 'validation',
-            detail: 'a page repeats an earlier page',
-          });
-        }
-        seenFirstItems.add(firstItem);
+        // offset only. The list continues at offset = items read.
         const query = { ...first.query, offset: rows.length };
         page = await client.request({ method: 'GET', path: first.path, query, schema, endpoint, signal });
         continue;
