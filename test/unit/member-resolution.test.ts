@@ -23,6 +23,19 @@ const lookup = new IdentityLookup([
 ]);
 
 describe('safe member resolution', () => {
+  it('a predefined role is known by its synthetic member id when the name does not match', () => {
+    expect(
+      resolveMember(
+        { memberId: 'Privilege_Cloud_Admins_ID', memberName: 'Privilege Cloud Admins (renamed)', memberType: 'Group' },
+        lookup,
+      ),
+    ).toEqual({ kind: 'identity', ref: { kind: 'CyberArkRole', id: 'T:r1' }, rule: 'role-id' });
+    expect(resolveMember({ memberId: 'Some_Other_ID', memberName: 'Nobody', memberType: 'Group' }, lookup)).toEqual({
+      kind: 'vault',
+      nodeKind: 'VaultGroup',
+    });
+  });
+
   it('a User with a GUID memberId is the Identity user with that id, whatever its name', () => {
     expect(resolveMember({ memberId: ALICE.toUpperCase(), memberName: 'renamed', memberType: 'User' }, lookup)).toEqual(
       {

@@ -10,6 +10,16 @@ export const EVERYBODY_ROLE_IDS: readonly string[] = ['everybody'];
 /** The System Administrator role's id. */
 export const SYSADMIN_ROLE_ID = 'sysadmin';
 
+/**
+ * The synthetic safe-member ids under which Privilege Cloud lists its predefined Identity roles (as members of type
+ * Group: a recorded Privilege Cloud session, and scripts that add these roles to safes), and the roles' names.
+ */
+export const PREDEFINED_ROLE_MEMBER_IDS: Readonly<Record<string, string>> = {
+  privilege_cloud_admins_id: 'Privilege Cloud Administrators',
+  privilege_cloud_users_id: 'Privilege Cloud Users',
+  privilege_cloud_auditors_id: 'Privilege Cloud Auditors',
+};
+
 interface RoleFacts {
   ID: string;
   Name?: string | null | undefined;

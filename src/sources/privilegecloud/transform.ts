@@ -3,6 +3,7 @@
  * a parameter (it decides which memberships have expired).
  */
 import type { GraphEdge, GraphNode, NodeRef, PropValue } from '../../graph/schema.js';
+import { PREDEFINED_ROLE_MEMBER_IDS } from '../identity/predefined.js';
 import { inTenant, NodeTable, type SourceOutput, tenantNode } from '../output.js';
 import { Anomalies, epochMs, epochToIso, grantedPermissions, knownMemberType, raw as rawText } from './normalise.js';
 import type { PrivilegeCloudRaw } from './schemas.js';
@@ -60,13 +61,14 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V) {
 }
 
 export type MemberResolution =
-  | { kind: 'identity'; ref: NodeRef; rule: 'user-id' | 'user-login' | 'role-name' | 'group-name' }
+  | { kind: 'identity'; ref: NodeRef; rule: 'user-id' | 'user-login' | 'role-name' | 'role-id' | 'group-name' }
   | { kind: 'vault'; nodeKind: 'VaultUser' | 'VaultGroup' };
 
 /**
  * Who a safe member is (reference §6.4, §13.8):
  * - `User` with a GUID memberId → the Identity user with that id; otherwise by memberName = login name;
  * - `Group` or `Role` whose memberName is an Identity role name → that role (ISPSS lists roles as Group members);
+ *   failing that, a predefined role's synthetic member id (Privilege_Cloud_Admins_ID) → that role;
  * - a directory group by name → that CyberArk group;
  * - anything else (predefined users, component users, vault groups) → a VaultUser / VaultGroup.
  */
@@ -84,6 +86,9 @@ export function resolveMember(
   }
   const role = lookup.roleByName(member.memberName);
   if (role) return { kind: 'identity', ref: role, rule: 'role-name' };
+  const predefined = PREDEFINED_ROLE_MEMBER_IDS[member.memberId.toLowerCase()];
+  const byId = predefined ? lookup.roleByName(predefined) : undefined;
+  if (byId) return { kind: 'identity', ref: byId, rule: 'role-id' };
   const group = lookup.groupByName(member.memberName);
   if (group) return { kind: 'identity', ref: group, rule: 'group-name' };
   return { kind: 'vault', nodeKind: 'VaultGroup' };
