@@ -25,6 +25,7 @@ import type { RequestEvent } from '../src/http/index.js';
 import { createIdentityClient, identityAuth } from '../src/sources/identity/client.js';
 import { extractIdentity } from '../src/sources/identity/extract.js';
 import { DSQ_PAGE_SIZE, REDROCK_PAGE_SIZE } from '../src/sources/identity/paging.js';
+import { isEverybodyRole } from '../src/sources/identity/predefined.js';
 import type { IdentityRaw } from '../src/sources/identity/schemas.js';
 import {
   createPrivilegeCloudClient,
@@ -118,11 +119,13 @@ export function identityLevels(raw: IdentityRaw): DependencyLevels {
   d.listing(2, raw.directoryUsers.length, DSQ_PAGE_SIZE);
   d.listing(2, raw.directoryGroups.length, DSQ_PAGE_SIZE);
   d.listing(2, raw.directoryRoles.length, DSQ_PAGE_SIZE);
-  d.listing(1, raw.users.length, REDROCK_PAGE_SIZE);
+  const user = d.listing(1, raw.users.length, REDROCK_PAGE_SIZE);
+  raw.users.forEach((u, i) => {
+    if (typeof u.ServiceUser !== 'boolean') d.add(user(i) + 1); // UserMgmt/GetUserAttributes
+  });
   const role = d.listing(1, raw.roles.length, REDROCK_PAGE_SIZE);
   raw.roles.forEach((r, i) => {
-    const everybody = (r.RoleType ?? '').toLowerCase() === 'everybody';
-    d.add(role(i) + 1, everybody ? 1 : 2); // GetAssignedAdministrativeRights (+ GetRoleMembers)
+    d.add(role(i) + 1, isEverybodyRole(r) ? 1 : 2); // GetAssignedAdministrativeRights (+ GetRoleMembers)
   });
   const app = d.listing(1, raw.applications.length, REDROCK_PAGE_SIZE);
   raw.applications.forEach((_a, i) => {

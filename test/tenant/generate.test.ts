@@ -485,6 +485,21 @@ describe.each(['small', 'medium'] as const)('generateTenant(%s)', (scale) => {
       expect(ordinary().some((m) => scriptNames.has(m.memberName))).toBe(true);
     });
 
+    it('give service users safe rights directly and through a role (they are outside Everybody)', () => {
+      const service = new Map(
+        users()
+          .filter((u) => u.serviceUser || u.oauthClient)
+          .map((u) => [u.id, u]),
+      );
+      const direct = ordinary().filter((m) => m.memberType === 'User' && service.has(m.memberId));
+      expect(direct.some((m) => m.permissions.includes('retrieveAccounts'))).toBe(true);
+      const rolesOfService = roles().filter((r) => r.members.some((m) => m.type === 'User' && service.has(m.id)));
+      const names = new Set(rolesOfService.map((r) => r.name));
+      expect(
+        ordinary().some((m) => m.memberType !== 'User' && names.has(m.memberName) && m.permissions.length > 0),
+      ).toBe(true);
+    });
+
     it('have directory groups, vault groups, Identity-backed vault users (by name) and vault-only users', () => {
       const vaultUser = new Map(t.privilegeCloud.vaultUsers.map((u) => [String(u.id), u]));
       const vaultGroup = new Map(t.privilegeCloud.vaultGroups.map((g) => [String(g.id), g]));
