@@ -125,6 +125,17 @@ const recovers: { name: string; rules: FaultRule[]; retried: string; extra: numb
     retried: 'GET /passwordvault/api/safes',
     extra: 4,
   },
+  {
+    // A server-side cap below FullCount on DirectoryServiceQuery (issue 15, item 1): once a short page while
+    // FullCount says more remain, every user, group and role is read in pages of 5 (the directory identities of
+    // users and the groups their safe memberships resolve to must all be there).
+    name: 'a server-side page-size cap on DirectoryServiceQuery',
+    rules: [{ match: { path: '/usermgmt/directoryservicequery' }, kind: 'pageSizeCap', max: 5 }],
+    retried: 'POST /usermgmt/directoryservicequery',
+    extra: [tenant.identity.users, tenant.identity.groups, tenant.identity.roles]
+      .map((rows) => Math.ceil(rows.length / 5) - 1)
+      .reduce((a, b) => a + b, 0),
+  },
 ];
 
 describe('faults the extractors recover from end in the correct graph', () => {
@@ -171,6 +182,14 @@ const fails: { name: string; rule: FaultRule; message: RegExp }[] = [
     name: 'a missing required field (member permissions)',
     rule: { match: { path: '/passwordvault/api/safes/*/members' }, kind: 'missingField', field: 'permissions' },
     message: /privilegecloud GET \/PasswordVault\/API\/Safes\/\{safeUrlId\}\/Members: .*permissions/,
+  },
+  {
+    // An answer that cannot be paged, cut below its FullCount: a role with members missing would shrink HAS_ROLE
+    // and every effective permission through it, so the source fails instead (issue 15, item 1).
+    name: 'GetRoleMembers capped below its FullCount',
+    rule: { match: { path: '/roles/getrolemembers' }, kind: 'pageSizeCap', max: 1 },
+    message:
+      /identity POST \/Roles\/GetRoleMembers: received 1 rows but FullCount is \d+, in an answer that cannot be paged/,
   },
   {
     name: 'a persistent 429',

@@ -16,7 +16,7 @@ import {
 } from '../../http/index.js';
 import type { ProgressListener } from '../source.js';
 import { SOURCE } from './client.js';
-import { checkCount, DSQ_PAGE_SIZE, directoryQuery, REDROCK_PAGE_SIZE, redrockAll } from './paging.js';
+import { DSQ_PAGE_SIZE, directoryQuery, REDROCK_PAGE_SIZE, redrockAll, wholeResult } from './paging.js';
 import { isEverybodyRole } from './predefined.js';
 import {
   type ApplicationRow,
@@ -78,7 +78,8 @@ export async function extractIdentity(
       schema: identityEnvelope(redrockResult(directoryServiceRow)),
       signal,
     });
-    return unwrapIdentity(env, SOURCE, 'POST /Core/GetDirectoryServices').Results.map((r) => r.Row);
+    const endpoint = 'POST /Core/GetDirectoryServices';
+    return wholeResult(unwrapIdentity(env, SOURCE, endpoint), endpoint);
   });
   const directoryTask = <R>(key: 'User' | 'Group' | 'roles', row: z.ZodType<R>) =>
     group.spawn(async () => {
@@ -115,7 +116,10 @@ export async function extractIdentity(
               schema: identityEnvelope(redrockResult(roleMemberRow).nullable()),
               signal,
             })
-            .then((env) => unwrapIdentity(env, SOURCE, 'POST /Roles/GetRoleMembers')?.Results.map((r) => r.Row) ?? []),
+            .then((env) => {
+              const result = unwrapIdentity(env, SOURCE, 'POST /Roles/GetRoleMembers');
+              return result ? wholeResult(result, 'POST /Roles/GetRoleMembers') : [];
+            }),
         );
     const rights = group.spawn(() =>
       client
@@ -127,10 +131,11 @@ export async function extractIdentity(
           schema: identityEnvelope(redrockResult(adminRightRow).nullable()),
           signal,
         })
-        .then(
-          (env) =>
-            unwrapIdentity(env, SOURCE, 'POST /Core/GetAssignedAdministrativeRights')?.Results.map((r) => r.Row) ?? [],
-        ),
+        .then((env) => {
+          const endpoint = 'POST /Core/GetAssignedAdministrativeRights';
+          const result = unwrapIdentity(env, SOURCE, endpoint);
+          return result ? wholeResult(result, endpoint) : [];
+        }),
     );
     group.spawn(async () => {
       const [m, r] = await Promise.all([members, rights]);
@@ -198,9 +203,7 @@ export async function extractIdentity(
   );
 
   await group.wait();
-  const listing = await usersTask;
-  const users = dedupe(listing.users, (u) => u.ID);
-  checkCount('User', users, listing.total);
+  const users = dedupe(await usersTask, (u) => u.ID);
   await readMissingMembers(client, new TaskGroup(), users, roleMembers, attributes);
   return {
     identityUrl,

@@ -35,7 +35,8 @@ interface NumberedPage<R> {
  * - `adaptToCap`: a short page while the total says more remain is a server-side cap: the page size is lowered to
  *   what the server serves so page numbers stay aligned (a page size that does not divide the rows so far → error).
  * A page requested ahead under a page size that later changed is not used (and is awaited, so nothing outlives the
- * call).
+ * call). A listing that ends with fewer rows than the last total reported fails: a completed sync never holds fewer
+ * rows than the server said it has.
  */
 async function pagesByNumber<R>(
   client: HttpClient,
@@ -54,9 +55,11 @@ async function pagesByNumber<R>(
     return p;
   };
   let size = pageSize;
+  let reported: number | undefined;
   try {
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { rows: got, total } = await take(page, size);
+      if (total !== undefined) reported = total;
       rows.push(...got);
       if (got.length === 0) {
         opts.onPage?.(got, rows.length, total);
@@ -98,6 +101,32 @@ async function pagesByNumber<R>(
   } finally {
     await Promise.allSettled(ahead.values());
   }
+  if (reported !== undefined && rows.length < reported) {
+    throw new SourceError({
+      source: SOURCE,
+      endpoint: opts.endpoint,
+      kind: 'validation',
+      detail: `received ${rows.length} rows but FullCount is ${reported}`,
+    });
+  }
+  return rows;
+}
+
+/**
+ * The rows of a one-request Redrock-style answer (GetRoleMembers, which ignores paging; GetAssignedAdministrativeRights;
+ * GetDirectoryServices): fewer rows than its FullCount means the server cut the answer, and no page parameter can
+ * fetch the rest, so the source fails instead of holding a role with members missing.
+ */
+export function wholeResult<R>(result: RedrockResult<R>, endpoint: string): R[] {
+  const rows = result.Results.map((r) => r.Row);
+  if (typeof result.FullCount === 'number' && rows.length < result.FullCount) {
+    throw new SourceError({
+      source: SOURCE,
+      endpoint,
+      kind: 'validation',
+      detail: `received ${rows.length} rows but FullCount is ${result.FullCount}, in an answer that cannot be paged`,
+    });
+  }
   return rows;
 }
 
@@ -135,18 +164,6 @@ export async function redrockAll<R>(
   );
 }
 
-/** A listing that ended with fewer rows than the FullCount its pages reported fails the source. */
-export function checkCount(table: string, rows: unknown[], expected: number | undefined) {
-  if (expected !== undefined && rows.length < expected) {
-    throw new SourceError({
-      source: SOURCE,
-      endpoint: `${REDROCK} (${table})`,
-      kind: 'validation',
-      detail: `received ${rows.length} rows but FullCount is ${expected}`,
-    });
-  }
-}
-
 const dsqEnvelope = <R>(key: 'User' | 'Group' | 'roles', row: z.ZodType<R>) =>
   identityEnvelope(
     z.looseObject({ [key]: redrockResult(row).nullish() }) as unknown as z.ZodType<
@@ -154,7 +171,10 @@ const dsqEnvelope = <R>(key: 'User' | 'Group' | 'roles', row: z.ZodType<R>) =>
     >,
   );
 
-/** UserMgmt/DirectoryServiceQuery for one entity type (users, groups or roles), paged like Redrock. */
+/**
+ * UserMgmt/DirectoryServiceQuery for one entity type (users, groups or roles), paged like Redrock: a page shorter
+ * than asked while FullCount says more remain is a server-side cap, and paging continues at the size served.
+ */
 export async function directoryQuery<R>(
   client: HttpClient,
   directoryServices: string[],
@@ -188,6 +208,6 @@ export async function directoryQuery<R>(
       };
     },
     pageSize,
-    { endpoint, adaptToCap: false },
+    { endpoint: `${endpoint} (${key})`, adaptToCap: true },
   );
 }

@@ -36,12 +36,6 @@ export async function attributesOf(
   return unwrapIdentity(env, SOURCE, 'POST /UserMgmt/GetUserAttributes');
 }
 
-export interface UserListing {
-  users: UserRow[];
-  /** FullCount as the last page reported it. */
-  total: number | undefined;
-}
-
 /**
  * Lists the User table page by page; as each page arrives, the attributes of its users without a ServiceUser value
  * are requested (in `group`, so the first failure cancels the extraction). A query refused with a logical error
@@ -53,7 +47,7 @@ export async function listUsers(
   attributes: IdentityRaw['userAttributes'],
   pageSize: number,
   progress: ProgressListener,
-): Promise<UserListing> {
+): Promise<UserRow[]> {
   const { signal } = group;
   const readAttributes = (user: UserRow) => {
     const key = user.ID.toLowerCase();
@@ -63,12 +57,10 @@ export async function listUsers(
       attributes[key] = await attributesOf(client, user, signal);
     });
   };
-  let total: number | undefined;
   const run = (script: string) =>
     redrockAll(client, 'User', script, userRow, pageSize, signal, (rows, done, reported) => {
       // A row that does not say whether the user is a service user: the user's attributes say it.
       for (const u of rows) if (typeof u.ServiceUser !== 'boolean') readAttributes(u);
-      total = reported;
       progress({
         type: 'progress',
         source: SOURCE,
@@ -78,10 +70,10 @@ export async function listUsers(
       });
     });
   try {
-    return { users: await run(USER_QUERY), total };
+    return await run(USER_QUERY);
   } catch (error) {
     if (!(error instanceof SourceError && error.kind === 'api') || signal.aborted) throw error;
-    return { users: await run(USER_QUERY_BASIC), total };
+    return run(USER_QUERY_BASIC);
   }
 }
 
