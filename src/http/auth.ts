@@ -10,8 +10,9 @@
  * scrubbed from every SourceError message; none is ever put in a message on purpose.
  */
 import { z } from 'zod';
+import { registerSecret } from '../secrets.js';
 import { parseCyberArkError, parseOAuthError } from './api-errors.js';
-import { registerSecret, SourceError, type SourceErrorInit, validationError } from './errors.js';
+import { SourceError, type SourceErrorInit, validationError } from './errors.js';
 import type { AuthClient, AuthProvider, TokenClient } from './types.js';
 import { joinUrl, parseServiceUrl } from './url.js';
 

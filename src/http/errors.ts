@@ -5,6 +5,7 @@
  * looks like a bearer token or a JWT, so an error can be logged or shown as is.
  */
 import type { z } from 'zod';
+import { scrubSecrets } from '../secrets.js';
 
 export type SourceErrorKind = 'network' | 'timeout' | 'http' | 'auth' | 'validation' | 'api' | 'origin' | 'config';
 
@@ -57,38 +58,6 @@ export class SourceError extends Error {
 
 export function isSourceError(e: unknown): e is SourceError {
   return e instanceof SourceError;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Secret scrubbing
-
-const MAX_SECRETS = 256;
-const secrets = new Set<string>();
-
-/**
- * Registers a value that must never appear in an error message (a client secret, a password, a token). Auth providers
- * call this for their credentials and for every token they obtain. Values shorter than 4 characters are ignored.
- */
-export function registerSecret(value: string | undefined): void {
-  if (!value || value.length < 4) return;
-  secrets.delete(value);
-  secrets.add(value);
-  if (secrets.size > MAX_SECRETS) {
-    const oldest = secrets.values().next().value;
-    if (oldest !== undefined) secrets.delete(oldest);
-  }
-}
-
-const SCHEME_TOKEN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi;
-const JWT = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-
-/** Removes registered secrets, "Bearer <x>" / "Basic <x>" values and JWT-looking strings from a text. */
-export function scrubSecrets(text: string): string {
-  let out = text;
-  for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join('***');
-  }
-  return out.replace(SCHEME_TOKEN, '$1 ***').replace(JWT, '***');
 }
 
 // ---------------------------------------------------------------------------------------------------------------

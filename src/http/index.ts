@@ -1,4 +1,6 @@
 /** The shared HTTP client layer: one import for extractors. */
+
+export { redactUrl, registerSecret, scrubSecrets } from '../secrets.js';
 export {
   type ApiErrorInfo,
   type ApiErrorParser,
@@ -22,11 +24,9 @@ export { defaultDispatcher, HttpClient } from './client.js';
 export {
   formatPath,
   isSourceError,
-  registerSecret,
   SourceError,
   type SourceErrorInit,
   type SourceErrorKind,
-  scrubSecrets,
   validationError,
 } from './errors.js';
 export {

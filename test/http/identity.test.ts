@@ -7,7 +7,7 @@ import {
   pcloudRetryableBody,
 } from '../../src/http/api-errors.js';
 import { HttpClient } from '../../src/http/client.js';
-import { formatPath, registerSecret, SourceError, scrubSecrets } from '../../src/http/errors.js';
+import { formatPath, SourceError } from '../../src/http/errors.js';
 import {
   dotNetDate,
   identityEnvelope,
@@ -17,6 +17,7 @@ import {
 } from '../../src/http/identity.js';
 import { parseRetryAfter } from '../../src/http/response.js';
 import { isLoopbackHost, joinUrl } from '../../src/http/url.js';
+import { registerSecret, scrubSecrets } from '../../src/secrets.js';
 import { catchSourceError, fakeSleep, startServer, type TestServer } from './helpers.js';
 
 let server: TestServer;
