@@ -34,6 +34,9 @@ import { endpointLabel, isAbsoluteUrl, joinUrl, parseServiceUrl } from './url.js
 
 let sharedAgent: Agent | undefined;
 
+/** The largest response body read by default (HttpClientOptions.maxResponseBytes). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
 /** The process-wide keep-alive Agent used when no dispatcher is injected. */
 export function defaultDispatcher(): Dispatcher {
   sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connect: { timeout: 15_000 } });
@@ -56,6 +59,7 @@ export class HttpClient {
   private readonly dispatcher: Dispatcher;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
@@ -84,6 +88,7 @@ export class HttpClient {
     this.dispatcher = options.dispatcher ?? defaultDispatcher();
     this.sleep = options.sleep ?? realSleep;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.backoffBaseMs = options.backoff?.baseMs ?? 250;
     this.backoffMaxMs = options.backoff?.maxMs ?? 10_000;
@@ -109,6 +114,7 @@ export class HttpClient {
       dispatcher: this.dispatcher,
     };
     if (o.timeoutMs !== undefined) inherited.timeoutMs = o.timeoutMs;
+    if (o.maxResponseBytes !== undefined) inherited.maxResponseBytes = o.maxResponseBytes;
     if (o.maxAttempts !== undefined) inherited.maxAttempts = o.maxAttempts;
     if (o.backoff !== undefined) inherited.backoff = o.backoff;
     if (o.retryAfterCapMs !== undefined) inherited.retryAfterCapMs = o.retryAfterCapMs;
@@ -309,7 +315,7 @@ export class HttpClient {
         bodyTimeout: this.timeoutMs,
       });
       status = res.statusCode;
-      const text = await res.body.text();
+      const text = await this.readBody(res, endpoint);
       return { status: res.statusCode, headers: res.headers, text, authorization };
     } catch (e) {
       if (e instanceof SourceError) throw e;
@@ -327,5 +333,36 @@ export class HttpClient {
         }
       }
     }
+  }
+
+  /**
+   * The body as text, refused past maxResponseBytes (by Content-Length before reading, else while reading): a
+   * 1 GB answer must fail the source naming the endpoint, not exhaust the process's memory.
+   */
+  private async readBody(res: Dispatcher.ResponseData, endpoint: string): Promise<string> {
+    const tooLarge = (size: string) =>
+      new SourceError({
+        source: this.source,
+        endpoint,
+        kind: 'validation',
+        status: res.statusCode,
+        detail: `response body of ${size} exceeds the ${this.maxResponseBytes} bytes allowed (maxResponseBytes)`,
+      });
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.maxResponseBytes) {
+      res.body.destroy();
+      throw tooLarge(`${declared} bytes`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > this.maxResponseBytes) {
+        res.body.destroy();
+        throw tooLarge(`more than ${this.maxResponseBytes} bytes`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks, size).toString('utf8');
   }
 }

@@ -29,6 +29,7 @@ export {
   type SourceErrorKind,
   validationError,
 } from './errors.js';
+export { MAX_NAME_LENGTH, MAX_TEXT_LENGTH, nameField, shortText, textField } from './fields.js';
 export {
   dotNetDate,
   type IdentityEnvelope,

@@ -32,6 +32,11 @@ export interface HttpClientOptions {
   concurrency?: number;
   /** Per attempt (headers + body), default 30_000. */
   timeoutMs?: number;
+  /**
+   * Largest response body read, default 64 MiB (DEFAULT_MAX_RESPONSE_BYTES): the extractors' pages hold at most a
+   * few MiB, so a larger body is a broken or hostile server, refused before it is buffered whole.
+   */
+  maxResponseBytes?: number;
   /** Attempts for retryable failures (429, 5xx, network errors, timeouts), default 5. */
   maxAttempts?: number;
   /** Exponential backoff with full jitter, defaults 250 / 10_000 ms. */

@@ -3,8 +3,9 @@
  * adds properties over time. Selected properties that have no value arrive as null (§1.2).
  */
 import { z } from 'zod';
+import { nameField, shortText, textField } from '../../http/index.js';
 
-const optStr = z.string().nullish();
+const optStr = textField.nullish();
 const optBool = z.boolean().nullish();
 
 /** `$select` of GET /v1.0/users. */
@@ -39,8 +40,8 @@ export const GROUP_SELECT = [
 export const MEMBER_SELECT = ['id'] as const;
 
 export const userRow = z.looseObject({
-  id: z.string().min(1),
-  userPrincipalName: z.string().min(1),
+  id: nameField,
+  userPrincipalName: nameField,
   displayName: optStr,
   mail: optStr,
   accountEnabled: optBool,
@@ -54,11 +55,11 @@ export const userRow = z.looseObject({
 });
 
 export const groupRow = z.looseObject({
-  id: z.string().min(1),
+  id: nameField,
   displayName: optStr,
   mail: optStr,
   securityEnabled: optBool,
-  groupTypes: z.array(z.string()).nullish(),
+  groupTypes: z.array(shortText).nullish(),
   onPremisesSecurityIdentifier: optStr,
   onPremisesSamAccountName: optStr,
   onPremisesSyncEnabled: optBool,
@@ -67,7 +68,7 @@ export const groupRow = z.looseObject({
 /** A directoryObject: `@odata.type` is `#microsoft.graph.user`, `#microsoft.graph.group`, a device, … */
 export const memberRow = z.looseObject({
   '@odata.type': optStr,
-  id: z.string().min(1),
+  id: nameField,
 });
 
 /** A Graph collection page. */

@@ -3,23 +3,24 @@
  * loose: fields we do not use are tolerated, fields we use are checked, so a changed API fails loudly and says where.
  */
 import { z } from 'zod';
+import { nameField, shortText, textField } from '../../http/index.js';
 
-const optStr = z.string().nullish();
+const optStr = textField.nullish();
 const optBool = z.boolean().nullish();
 
 export const directoryServiceRow = z.looseObject({
-  Service: z.string(),
-  Name: z.string(),
+  Service: shortText,
+  Name: shortText,
   DisplayName: optStr,
   Tenant: optStr,
   Status: optStr,
   Forest: optStr,
-  directoryServiceUuid: z.string().min(1),
+  directoryServiceUuid: nameField,
 });
 
 export const userRow = z.looseObject({
-  ID: z.string().min(1),
-  Username: z.string().min(1),
+  ID: nameField,
+  Username: nameField,
   DisplayName: optStr,
   Email: optStr,
   LastLogin: optStr,
@@ -48,7 +49,7 @@ export const userAttributes = z.looseObject({
 
 /** SystemName is missing from some real DirectoryServiceQuery rows (issue 14): the User table's login is used then. */
 export const dsqUserRow = z.looseObject({
-  InternalName: z.string().min(1),
+  InternalName: nameField,
   SystemName: optStr,
   DisplayName: optStr,
   EMail: optStr,
@@ -63,7 +64,7 @@ export const dsqUserRow = z.looseObject({
 });
 
 export const dsqGroupRow = z.looseObject({
-  InternalName: z.string().min(1),
+  InternalName: nameField,
   SystemName: optStr,
   DisplayName: optStr,
   ServiceType: optStr,
@@ -73,32 +74,32 @@ export const dsqGroupRow = z.looseObject({
 });
 
 export const dsqRoleRow = z.looseObject({
-  _ID: z.string().min(1),
+  _ID: nameField,
   Name: optStr,
   IsHidden: optBool,
 });
 
 export const roleRow = z.looseObject({
-  ID: z.string().min(1),
-  Name: z.string().nullish(),
+  ID: nameField,
+  Name: shortText.nullish(),
   Description: optStr,
   RoleType: optStr,
   ReadOnly: optBool,
 });
 
 export const roleMemberRow = z.looseObject({
-  Guid: z.string().min(1),
+  Guid: nameField,
   Name: optStr,
-  Type: z.string().min(1),
+  Type: nameField,
 });
 
 export const adminRightRow = z.looseObject({
-  Path: z.string().min(1),
+  Path: nameField,
   Description: optStr,
 });
 
 export const applicationRow = z.looseObject({
-  ID: z.string().min(1),
+  ID: nameField,
   Name: optStr,
   DisplayName: optStr,
   Description: optStr,
@@ -107,13 +108,13 @@ export const applicationRow = z.looseObject({
   AppType: optStr,
   TemplateName: optStr,
   OnPrem: optBool,
-  Version: z.union([z.string(), z.number()]).nullish(),
+  Version: z.union([shortText, z.number()]).nullish(),
 });
 
 export const aceRow = z.looseObject({
-  Principal: z.string().min(1),
+  Principal: nameField,
   PrincipalName: optStr,
-  PrincipalType: z.string().min(1),
+  PrincipalType: nameField,
   Grant: z.number().int(),
 });
 

@@ -2,8 +2,9 @@
  * Raw Privilege Cloud / PAS REST v2 shapes (shared/reference/cyberark-api.md §7), validated with zod.
  */
 import { z } from 'zod';
+import { nameField, shortText, textField } from '../../http/index.js';
 
-const optStr = z.string().nullish();
+const optStr = textField.nullish();
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -85,11 +86,11 @@ const optBool = z.boolean().nullish();
 /** Times arrive as numbers, and in some versions as numeric strings (reference §7.1). */
 const epoch = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullish();
 /** memberId is a number, a numeric string, a GUID or a synthetic id (reference §7.2): always a string here. */
-const looseId = z.union([z.string(), z.number()]).transform(String);
+const looseId = z.union([shortText, z.number()]).transform(String);
 
 export const safeRow = z.looseObject({
-  safeName: z.string().min(1),
-  safeUrlId: z.string().min(1),
+  safeName: nameField,
+  safeUrlId: nameField,
   safeNumber: z.number().int().nullish(),
   description: optStr,
   location: optStr,
@@ -116,13 +117,13 @@ export const safesPage = z.preprocess(
 /** Permission values arrive as booleans; anything else is kept for the transform to report (issue 14, item 6). */
 export const memberRow = z.looseObject({
   memberId: looseId.nullish(),
-  memberName: z.string().min(1),
-  memberType: z.string().min(1),
+  memberName: nameField,
+  memberType: nameField,
   membershipExpirationDate: epoch,
   isExpiredMembershipEnable: optBool,
   isPredefinedUser: optBool,
   isReadOnly: optBool,
-  permissions: z.record(z.string(), z.unknown()),
+  permissions: z.record(shortText, z.unknown()),
 });
 
 export const membersPage = z.preprocess(
@@ -135,9 +136,9 @@ export const membersPage = z.preprocess(
 );
 
 export const accountRow = z.looseObject({
-  id: z.string().min(1),
-  name: z.string().min(1),
-  safeName: z.string().min(1),
+  id: nameField,
+  name: nameField,
+  safeName: nameField,
   platformId: optStr,
   address: optStr,
   userName: optStr,
@@ -163,7 +164,7 @@ export const accountsPage = z.looseObject({
 
 export const userGroupRow = z.looseObject({
   id: looseId,
-  groupName: z.string().min(1),
+  groupName: nameField,
   groupType: optStr,
   description: optStr,
   directory: optStr,
