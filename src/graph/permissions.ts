@@ -2,6 +2,8 @@
  * The 22 Privilege Cloud / PAS safe-member permissions, in the documented API order
  * (shared/reference/cyberark-api.md §7.2). Each carries the exact API key and the display name shown in the PVWA.
  */
+import { distance } from 'fastest-levenshtein';
+
 export const SAFE_PERMISSIONS = [
   { key: 'useAccounts', displayName: 'Use Accounts', group: 'Access' },
   { key: 'retrieveAccounts', displayName: 'Retrieve Accounts', group: 'Access' },
@@ -41,14 +43,37 @@ for (const p of SAFE_PERMISSIONS) {
   byLowerName.set(p.displayName.toLowerCase(), p.key);
 }
 
+/**
+ * The permissions nearest to a misspelt one, by edit distance over keys and display names (spaces and case ignored):
+ * those at the smallest distance found, up to `limit`; none when nothing is close.
+ */
+export function nearestPermissions(input: string, limit = 3): SafePermissionKey[] {
+  const needle = input.replace(/[\s_-]+/g, '').toLowerCase();
+  if (needle === '') return [];
+  const scored = SAFE_PERMISSIONS.map((p) => {
+    const names = [p.key, p.displayName].map((n) => n.replace(/\s+/g, '').toLowerCase());
+    // A part of a name ("retrieve") is as near as can be; otherwise the edit distance.
+    const d = Math.min(...names.map((n) => (n.includes(needle) ? 0 : distance(needle, n))));
+    return { key: p.key, d };
+  }).filter((s) => s.d <= Math.max(2, Math.floor(needle.length / 3)));
+  const best = Math.min(...scored.map((s) => s.d));
+  return scored
+    .filter((s) => s.d === best)
+    .slice(0, limit)
+    .map((s) => s.key);
+}
+
 export class UnknownPermissionError extends Error {
   readonly validPermissions = SAFE_PERMISSIONS.map((p) => ({ key: p.key, displayName: p.displayName }));
+  /** The nearest permissions, for "did you mean" (the whole list stays in validPermissions). */
+  readonly suggestions: SafePermissionKey[];
   constructor(readonly input: string) {
-    super(
-      `unknown permission "${input}"; valid permissions (API key or display name, any case): ${SAFE_PERMISSIONS.map(
-        (p) => `${p.key} ("${p.displayName}")`,
-      ).join(', ')}`,
-    );
+    const near = nearestPermissions(input);
+    const hint = near.length
+      ? `did you mean ${near.map((k) => `${k} ("${permissionDisplayName(k)}")`).join(' or ')}?`
+      : 'use an API key such as retrieveAccounts or a display name such as "Retrieve Accounts", any case';
+    super(`unknown permission "${input}"; ${hint}`);
+    this.suggestions = near;
     this.name = 'UnknownPermissionError';
   }
 }

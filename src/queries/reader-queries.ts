@@ -54,14 +54,20 @@ function sortSteps(steps: ReaderStep[]): ReaderStep[] {
 export class ReaderQueries {
   constructor(private readonly r: GraphReader) {}
 
-  /** Exactly one node by graph id, name (any case) or native id; else a clear error with close matches. */
+  /**
+   * Exactly one node by graph id, name (any case) or native id; else a clear error with close matches. The input is
+   * tried as given first, then trimmed: a safe whose name starts with a tab is found by that name, and a name
+   * pasted with a trailing space still is.
+   */
   async resolve(what: NotFoundError['what'], kinds: readonly NodeKind[], input: string): Promise<ReaderNode> {
-    const value = input.trim();
-    for (const field of ['id', 'name', 'native'] as const) {
-      const found = await this.r.findNodes(kinds, field, field === 'id' ? value : value.toLowerCase());
-      if (found.length === 1) return found[0]!;
-      if (found.length > 1) {
-        throw new AmbiguousNameError(what, input, found.map((n) => n.id).sort());
+    const tries = input.trim() === input ? [input] : [input, input.trim()];
+    for (const value of tries) {
+      for (const field of ['id', 'name', 'native'] as const) {
+        const found = await this.r.findNodes(kinds, field, field === 'id' ? value : value.toLowerCase());
+        if (found.length === 1) return found[0]!;
+        if (found.length > 1) {
+          throw new AmbiguousNameError(what, input, found.map((n) => n.id).sort());
+        }
       }
     }
     throw new NotFoundError(what, input, suggest(input, await this.r.names(kinds)));

@@ -59,6 +59,27 @@ describe('safe permission names', () => {
     }
   });
 
+  it('an unknown permission suggests the nearest ones, not all 22 (issue 15, item 9)', () => {
+    const message = (input: string) => {
+      try {
+        parsePermission(input);
+      } catch (e) {
+        return e as UnknownPermissionError;
+      }
+      throw new Error('expected an error');
+    };
+    expect(message('retreiveAccounts').suggestions).toEqual(['retrieveAccounts']);
+    expect(message('Manage Safe Memebrs').suggestions[0]).toBe('manageSafeMembers');
+    expect(message('viewAudit').suggestions).toEqual(['viewAuditLog']);
+    const fly = message('fly');
+    expect(fly.suggestions).toEqual([]);
+    expect(fly.message).not.toContain('moveAccountsAndFolders');
+    expect(fly.validPermissions).toHaveLength(22);
+    expect(message('retreiveAccounts').message).toBe(
+      'unknown permission "retreiveAccounts"; did you mean retrieveAccounts ("Retrieve Accounts")?',
+    );
+  });
+
   it('converts API flags and orders keys canonically', () => {
     expect(
       permissionsFromFlags({ listAccounts: true, useAccounts: true, retrieveAccounts: false, bogus: true }),
