@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { jsonPath } from '../graph/json-path.js';
 import type { CustomRule } from './correlation-rule.js';
+import { describeIssues, envErrors, ruleErrors } from './strict.js';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -250,6 +251,8 @@ export interface LoadConfigOptions {
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ArkgraphConfig> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
+  const badEnv = envErrors(env);
+  if (badEnv.length) throw new ConfigError(`environment: ${badEnv.join('; ')}`);
   let file: z.infer<typeof fileSchema> = {};
   let configFile: string | undefined;
   const explicit = options.configFile;
@@ -274,12 +277,11 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Arkgr
     }
     refuseInlineSecrets(doc, configFile);
     const parsed = fileSchema.safeParse(doc);
-    if (!parsed.success) {
-      throw new ConfigError(
-        `${configFile}: ${parsed.error.issues.map((i) => `${jsonPath(i.path)}: ${i.message}`).join('; ')}`,
-      );
-    }
+    if (!parsed.success)
+      throw new ConfigError(`${configFile}: ${describeIssues(parsed.error.issues, fileSchema).join('; ')}`);
     file = parsed.data;
+    const badRules = ruleErrors(file.correlation?.rules ?? [], configFile);
+    if (badRules.length) throw new ConfigError(badRules.join('; '));
   }
   const baseDir = configFile ? path.dirname(configFile) : cwd;
   const rel = (p: string | undefined) => (p ? path.resolve(baseDir, p) : undefined);
