@@ -24,6 +24,6 @@ RUN mkdir -p /var/lib/arkgraph && chown node:node /var/lib/arkgraph
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/api/v1/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "bin/arkgraph.js"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "8080"]

@@ -146,6 +146,11 @@ export interface ScheduleOptions {
   every?: string | number;
   /** A cron expression (croner syntax, 5 or 6 fields), e.g. "0 * * * *". */
   cron?: string;
+  /**
+   * Also sync once as the schedule starts, so a server started with an hourly schedule answers within a sync, not
+   * an hour (arkgraph serve does unless --no-sync-at-start).
+   */
+  atStart?: boolean;
 }
 
 export interface Schedule {
@@ -200,6 +205,7 @@ export function startSchedule(
   if (options.every !== undefined && options.cron !== undefined) {
     throw new RangeError('give either an interval or a cron expression, not both');
   }
+  if (options.atStart) setImmediate(() => void tick());
   if (options.cron !== undefined) {
     checkCron(options.cron);
     const job = new Cron(options.cron, { protect: true, catch: true }, () => {

@@ -27,6 +27,8 @@ export interface ServeOptions {
   port: number;
   syncEvery?: string;
   syncCron?: string;
+  /** With a schedule: sync once at start too (default; --no-sync-at-start turns it off). */
+  syncAtStart?: boolean;
   insecureNoAuth?: boolean;
   publicDocs?: boolean;
   inactiveDays: number;
@@ -127,8 +129,12 @@ export async function serveCommand(
       publicDocs: opts.publicDocs === true,
       inactiveDays: opts.inactiveDays,
       rateLimit: { max: opts.rateLimit, timeWindowMs: 60_000 },
-      ...(opts.syncEvery !== undefined ? { schedule: { every: opts.syncEvery } } : {}),
-      ...(opts.syncCron !== undefined ? { schedule: { cron: opts.syncCron } } : {}),
+      ...(opts.syncEvery !== undefined
+        ? { schedule: { every: opts.syncEvery, atStart: opts.syncAtStart !== false } }
+        : {}),
+      ...(opts.syncCron !== undefined
+        ? { schedule: { cron: opts.syncCron, atStart: opts.syncAtStart !== false } }
+        : {}),
     });
     await app.listen({ host: opts.host, port: opts.port });
     const address = app.server.address();
@@ -163,6 +169,7 @@ export function registerServeCommand(program: Command, io: ServeIo, hooks: Serve
       return v.trim();
     })
     .option('--sync-cron <expr>', 'sync on a cron schedule, e.g. "0 * * * *"')
+    .option('--no-sync-at-start', 'with a schedule: wait for its first tick instead of syncing at start')
     .option('--insecure-no-auth', 'no authentication (every caller is an admin); loopback addresses only')
     .option('--public-docs', 'serve /docs (Swagger UI, OpenAPI JSON) without a token')
     .option(

@@ -1,11 +1,13 @@
 /** `arkgraph serve`: registered on a program like the CLI's, --help, a real run on a free port, refusals. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor } from '../../src/cli/errors.js';
 import { registerServeCommand, type ServeHooks } from '../../src/cli/serve.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { generateTenant } from '../../src/tenant/generate/index.js';
 import { newTokens } from './helpers.js';
 
 let dir: string;
@@ -73,7 +75,7 @@ describe('arkgraph serve', () => {
     const tokens = newTokens();
     const stop = new AbortController();
     let url = '';
-    const served = run(['serve', '--port', '0', '--sync-every', '1h'], {
+    const served = run(['serve', '--port', '0', '--sync-every', '1h', '--no-sync-at-start'], {
       env: { ARKGRAPH_API_TOKENS: `ops=admin:${tokens.admin}` },
       signal: stop.signal,
       onListening: (u) => {
@@ -96,6 +98,61 @@ describe('arkgraph serve', () => {
     expect(r.err).toContain('arkgraph API listening on');
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
+
+  it('with a schedule, the first sync runs at start, not one interval later (issue 15, item 10)', async () => {
+    const tenant = generateTenant('small', 18);
+    const sim = await startSimulator({ tenant });
+    const client = tenant.identity.oauthClients[0]!;
+    const work = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-serve-start-'));
+    await writeFile(path.join(work, 'secret'), client.clientSecret, { mode: 0o600 });
+    const configFile = path.join(work, 'arkgraph.config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        identity: { url: sim.identityUrl, clientId: client.clientId, clientSecretFile: 'secret' },
+        privilegeCloud: { url: sim.pcloudUrl },
+        dataDir: 'data',
+      }),
+    );
+    const tokens = newTokens();
+    const stop = new AbortController();
+    let url = '';
+    const prog = program({
+      env: { ARKGRAPH_API_TOKENS: `ops=reader:${tokens.reader}` },
+      signal: stop.signal,
+      onListening: (u) => {
+        url = u;
+      },
+    });
+    const served = prog.p.parseAsync([
+      'node',
+      'arkgraph',
+      '--config',
+      configFile,
+      '--log-level',
+      'silent',
+      'serve',
+      '--port',
+      '0',
+      '--sync-every',
+      '1h',
+    ]);
+    try {
+      for (let i = 0; i < 200 && !url; i++) await new Promise((r) => setTimeout(r, 25));
+      let runs: { status: string }[] = [];
+      for (let i = 0; i < 300 && !runs.some((r) => r.status === 'completed'); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const res = await fetch(`${url}/api/v1/sync/runs`, { headers: { authorization: `Bearer ${tokens.reader}` } });
+        runs = ((await res.json()) as { runs: { status: string }[] }).runs;
+      }
+      expect(runs.map((r) => r.status)).toEqual(['completed']);
+    } finally {
+      stop.abort();
+      await served;
+      await sim.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('--public-docs serves the documentation without a token (and nothing else)', async () => {
     const stop = new AbortController();
