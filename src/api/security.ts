@@ -1,12 +1,24 @@
 /**
  * The protections every request passes: Helmet's security headers with a CSP that Swagger UI (served from local
  * files) works under, a request id and no caching on every answer, a limit on the URL length, and the rate limit per
- * token (per client address without one). No CORS header is ever sent (no CORS plugin is registered).
+ * token (per client address without one) — which the health probes are exempt from. No CORS header is ever sent (no
+ * CORS plugin is registered).
  */
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ApiProblem } from './problem.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route is not rate limited: 'always', or 'authenticated' (only for callers with a valid token). For the
+     * health probes: behind a proxy every client shares one address, so one flooder would otherwise make the
+     * liveness and readiness probes of everyone answer 429 and get a healthy server restarted.
+     */
+    rateLimitExempt?: 'always' | 'authenticated';
+  }
+}
 
 /** Longest request URL (path and query) accepted. */
 export const MAX_URL_LENGTH = 4096;
@@ -52,7 +64,11 @@ export function guardRequests(app: FastifyInstance): void {
   });
 }
 
-/** The rate limit, keyed by the caller identified before it (auth-hook.ts identifyCallers). */
+/**
+ * The rate limit, keyed by the caller identified before it (auth-hook.ts identifyCallers). An exempt request is
+ * neither limited nor counted. 'authenticated' keeps counting callers without a valid token, so guessing tokens
+ * through /ready is throttled like anywhere else (and those callers would only get a 401 anyway).
+ */
 export async function registerRateLimit(
   app: FastifyInstance,
   rate: { max: number; timeWindowMs: number },
@@ -62,6 +78,10 @@ export async function registerRateLimit(
     max: rate.max,
     timeWindow: rate.timeWindowMs,
     keyGenerator: (request) => (request.apiPrincipal ? `token:${request.apiPrincipal.name}` : `addr:${request.ip}`),
+    allowList: (request) => {
+      const exempt = request.routeOptions.config.rateLimitExempt;
+      return exempt === 'always' || (exempt === 'authenticated' && request.apiPrincipal !== null);
+    },
     errorResponseBuilder: (_request, ctx) =>
       new ApiProblem(
         429,

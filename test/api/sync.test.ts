@@ -313,6 +313,28 @@ describe('rate limiting and insecure mode', () => {
     expect(anon).toEqual([401, 401, 401, 429]);
   });
 
+  it('never limits /health, nor /ready with a valid token: a flooding address does not fail the probes', async () => {
+    // One address floods with a wrong token (as behind a proxy, where every client shares the address)…
+    const bad = { authorization: `Bearer ${'x'.repeat(43)}` };
+    const flood = [];
+    for (let i = 0; i < 10; i++) flood.push((await h.get('/api/v1/safes', undefined, bad)).statusCode);
+    expect(flood.at(-1)).toBe(429);
+    // …and the reader token has used up its own budget (previous test).
+    expectProblem(await h.get('/api/v1/safes?limit=1', 'reader'), 429, 'rate-limited');
+    // The probes still answer, as often as they are asked.
+    for (let i = 0; i < 10; i++) {
+      const health = await h.get('/health');
+      expect(health.statusCode, health.body).toBe(200);
+      expect(health.headers['x-ratelimit-remaining']).toBeUndefined();
+      expect((await h.get('/ready', 'reader')).statusCode).toBe(200);
+    }
+    // The limit stays for everything else: a probe of /ready without a valid token counts against the address (no
+    // unthrottled token guessing), and the reader's other requests are still refused.
+    expectProblem(await h.get('/ready', undefined, bad), 429, 'rate-limited');
+    expectProblem(await h.get('/ready'), 429, 'rate-limited');
+    expectProblem(await h.get('/api/v1/safes?limit=1', 'reader'), 429, 'rate-limited');
+  });
+
   it('--insecure-no-auth: every caller acts as an admin, with a warning in the log', async () => {
     let logs = '';
     const app = await buildApi({

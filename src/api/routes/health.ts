@@ -1,4 +1,8 @@
-/** GET /health (liveness, no token) and GET /ready (the store answers within readyTimeoutMs), at the root. */
+/**
+ * GET /health (liveness, no token) and GET /ready (the store answers within readyTimeoutMs), at the root. Neither is
+ * rate limited (security.ts: /ready only for callers with a valid token), so a flood from one address cannot fail
+ * the probes.
+ */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ApiProblem } from '../problem.js';
@@ -32,13 +36,13 @@ export const healthRoutes: FastifyPluginAsyncZod<Pick<RouteContext, 'store' | 'r
   app.get(
     '/health',
     {
-      config: { auth: 'public' },
+      config: { auth: 'public', rateLimitExempt: 'always' },
       schema: {
         tags: ['operations'],
-        summary: 'Liveness (no token needed)',
+        summary: 'Liveness (no token needed, never rate limited)',
         security: [],
         querystring: z.object({}).strict(),
-        response: { 200: healthSchema, ...problems(400, 429) },
+        response: { 200: healthSchema, ...problems(400) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -47,9 +51,12 @@ export const healthRoutes: FastifyPluginAsyncZod<Pick<RouteContext, 'store' | 'r
   app.get(
     '/ready',
     {
+      config: { rateLimitExempt: 'authenticated' },
       schema: {
         tags: ['operations'],
         summary: 'Readiness: 200 when the store answers, 503 when it is unreachable or unreadable',
+        description:
+          'Not rate limited for callers with a valid token (one flooding address must not fail the probes); without one the request counts against the address like any other.',
         querystring: z.object({}).strict(),
         response: { 200: readySchema, ...problems(...READER_ERRORS) },
       },
