@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { runEffective } from './effective.js';
 import { runEmbeddedStore } from './embedded-store.js';
+import { runExport } from './export.js';
 import { runExtraction } from './extraction.js';
 import { runFullSync } from './full-sync.js';
 import { neo4jTarget } from './lib/neo4j.js';
@@ -49,13 +50,15 @@ async function main(): Promise<void> {
       files.push(['effective', f, true]);
     }),
     (async () => {
-      // The embedded-store and query benchmarks share the small memory data dir: in sequence too.
+      // The embedded-store, query and export benchmarks share the small memory data dir: in sequence too.
       files.push(['embedded-store', await runEmbeddedStore({ scales: small, fresh: true, quick: true }), true]);
       const load = { scale: 'small' as const, batchSizes: [1000, 5000], naiveRows: 50, effective: true, quick: true };
       files.push(['neo4j-load', await runNeo4jLoad(load), neo4j]);
       files.push(['full-sync', await runFullSync({ scales: small, resync: true, quick: true }), neo4j]);
       const queries = { samples: 10, repeat: 1, durationS: 1, connections: 2, quick: true };
       files.push(['queries', await runQueries({ scales: small, stores: ['memory', 'neo4j'], ...queries }), true]);
+      const exports = { scales: small, formats: ['csv' as const, 'json' as const], intervalMs: 10, quick: true };
+      files.push(['export', await runExport(exports), true]);
     })(),
   ]);
   const problems: string[] = [];

@@ -25,6 +25,8 @@ export const BENCHMARKS: [string, string, string[]][] = [
   ['neo4j-load', 'neo4j-load.ts', ['--scale', 'medium']],
   ['full-sync', 'full-sync.ts', ['--resync']],
   ['queries', 'queries.ts', []],
+  // Reuses the medium memory data dir queries left.
+  ['export', 'export.ts', []],
 ];
 
 function run(script: string, args: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 /**
- * `arkgraph serve` in a child process (from source), on a free loopback port, with a reader token and no practical
- * rate limit; stderr is watched for the "listening on" line.
+ * `arkgraph serve` in a child process (from source), on a free loopback port, with one token (a reader's unless told
+ * otherwise: the export bench needs a reviewer) and no practical rate limit; stderr is watched for the "listening on"
+ * line.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,9 +25,10 @@ export interface ServeProcess {
 export async function startServe(
   store: { kind: 'memory'; dataDir: string } | { kind: 'neo4j'; target: Neo4jTarget },
   nodeFlags: string[] = [],
+  role: 'reader' | 'reviewer' = 'reader',
 ): Promise<ServeProcess> {
   const token = randomBytes(24).toString('hex');
-  const env: NodeJS.ProcessEnv = { ...process.env, ARKGRAPH_API_TOKENS: `bench=reader:${token}` };
+  const env: NodeJS.ProcessEnv = { ...process.env, ARKGRAPH_API_TOKENS: `bench=${role}:${token}` };
   const globals = ['--log-level', 'warn'];
   if (store.kind === 'memory') {
     globals.push('--store', 'memory', '--data-dir', store.dataDir);

@@ -1,10 +1,14 @@
 /**
  * The two forms of the access-review export, written as the rows arrive in chunks of about 64 KiB: CSV (UTF-8 with a
- * BOM, CRLF, RFC 4180 quoting, formula injection neutralised by src/csv.ts) and a JSON array of row objects.
+ * BOM, CRLF, RFC 4180 quoting, formula injection neutralised by src/csv.ts) and a JSON array of row objects; and the
+ * byte stream of those chunks that the API route and `arkgraph export access-review` both send.
  */
+import { Readable } from 'node:stream';
 import { CSV_BOM, CSV_EOL, type CsvValue, csvLine } from '../../csv.js';
 import type { DirectoryIdentity } from '../../queries/types.js';
 import { type AccessReviewRow, EXPORT_COLUMNS } from './columns.js';
+
+export type ExportFormat = 'csv' | 'json';
 
 function directoryText(ids: DirectoryIdentity[]): string {
   return ids
@@ -62,4 +66,41 @@ export async function* jsonChunks(rows: AsyncIterable<AccessReviewRow>): AsyncGe
     }
   }
   yield Buffer.from(`${buffer}${first ? ']' : '\n]'}\n`, 'utf8');
+}
+
+/**
+ * The export as a byte stream that produces on demand: the next chunk is made only when the consumer asks for it
+ * (Readable calls read() again once its buffer is below one chunk, i.e. once the socket or file has drained), and
+ * never in the same turn of the event loop as the previous one. The embedded store answers every read without I/O,
+ * so while a socket keeps accepting bytes (a fast client, loopback) a producer that only awaits promises never gives
+ * the event loop a turn: an export of the whole estate then held /health and every other request for its whole
+ * length (issue 15). The setImmediate before each chunk lets pending I/O in between.
+ */
+export function exportStream(rows: AsyncGenerator<AccessReviewRow>, format: ExportFormat): Readable {
+  const chunks = format === 'csv' ? csvChunks(rows) : jsonChunks(rows);
+  const stream: Readable = new Readable({
+    highWaterMark: CHUNK,
+    read() {
+      setImmediate(pull);
+    },
+    destroy(error, callback) {
+      // A download that ends early (client gone, write error) stops the store reads: the generators return.
+      chunks.return(undefined).then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
+  function pull(): void {
+    chunks.next().then(
+      (r) => {
+        if (stream.destroyed) return;
+        if (r.done) stream.push(null);
+        else if (r.value.length === 0) setImmediate(pull);
+        else stream.push(r.value);
+      },
+      (error: unknown) => stream.destroy(error as Error),
+    );
+  }
+  return stream;
 }

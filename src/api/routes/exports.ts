@@ -1,10 +1,9 @@
 /** GET /api/v1/exports/access-review: the access-review export (src/api/access-review/), streamed as CSV or JSON. */
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { prepareAccessReview } from '../access-review/export.js';
 import { parseScope } from '../access-review/scope.js';
-import { csvChunks, jsonChunks } from '../access-review/writer.js';
+import { exportStream } from '../access-review/writer.js';
 import { intQuery } from '../schemas.js';
 import { asAttachment, formatQuery, problems, READER_ERRORS, type RouteContext, wantsCsv } from './shared.js';
 
@@ -40,7 +39,7 @@ export const exportRoutes: FastifyPluginAsyncZod<Pick<RouteContext, 'queries' | 
       const rows = await prepareAccessReview(queries, parseScope(scope), {
         inactiveDays: inactiveDays ?? defaultInactiveDays,
       });
-      const stream = Readable.from(csv ? csvChunks(rows) : jsonChunks(rows), { objectMode: false });
+      const stream = exportStream(rows, csv ? 'csv' : 'json');
       stream.on('error', (error) => {
         request.log.error({ err: { message: String((error as Error).message) } }, 'export failed after it started');
       });
