@@ -160,6 +160,10 @@ export function fixtureInput(): TenantInput {
       address: 'corp.example',
       userName: user,
       createdTime: 1_781_415_400 + n,
+      // A reconciled account: secretManagement.lastReconciledTime (reference §7.3) appears in the answers.
+      ...(n === 0
+        ? { status: 'success' as const, lastModifiedTime: 1_781_415_400, lastReconciledTime: 1_781_180_362 }
+        : {}),
     })),
     { id: '101_1', name: 'key-only', safeName: 'Windows Prod', secretType: 'key' as const, createdTime: 1_781_415_500 },
   ];

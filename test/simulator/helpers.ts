@@ -71,3 +71,37 @@ export function pcGet(sim: Simulator, token: string, path: string, raw = false) 
     headers: { authorization: raw ? token : `Bearer ${token}` },
   });
 }
+
+/**
+ * Every key path of a JSON value (`value[].creator.id`); the items of an array are merged. Below a path listed in
+ * `opaque` (an object whose keys are data, not shape: an account's platformAccountProperties hold the properties its
+ * platform defines) only the path itself is listed.
+ */
+export function keyPaths(json: unknown, opaque: readonly string[] = [], prefix = ''): Set<string> {
+  const out = new Set<string>();
+  if (Array.isArray(json)) {
+    for (const item of json) for (const p of keyPaths(item, opaque, `${prefix}[]`)) out.add(p);
+  } else if (json !== null && typeof json === 'object') {
+    for (const [k, v] of Object.entries(json)) {
+      const path = prefix === '' ? k : `${prefix}.${k}`;
+      out.add(path);
+      if (opaque.includes(path)) continue;
+      for (const p of keyPaths(v, opaque, path)) out.add(p);
+    }
+  }
+  return out;
+}
+
+/** The key paths of several answers (pages of one list, answers for several ids) together. */
+export function unionKeyPaths(answers: readonly unknown[], opaque: readonly string[] = []): Set<string> {
+  const out = new Set<string>();
+  for (const a of answers) for (const p of keyPaths(a, opaque)) out.add(p);
+  return out;
+}
+
+export const sorted = (s: Set<string>) => [...s].sort();
+
+/** The key paths of `got` that `allowed` does not have (none when the simulator invents no key). */
+export function extraKeys(got: Set<string>, allowed: Set<string>): string[] {
+  return [...got].filter((p) => !allowed.has(p)).sort();
+}

@@ -566,7 +566,13 @@ describe('application and user endpoints', () => {
     expect(res.json.success).toBe(true);
     expect(res.json.Result).toEqual([
       { Principal: 'role-pam-admins', PrincipalName: 'PAM Admins', PrincipalType: 'Role', Grant: 128 },
-      { Principal: U.erin, PrincipalName: 'erin@corp.example', PrincipalType: 'User', Grant: -2147483520 },
+      {
+        Principal: U.erin,
+        PrincipalName: 'erin@corp.example',
+        PrincipalType: 'User',
+        Type: 'User',
+        Grant: -2147483520,
+      },
     ]);
     expect(res.json.Result[1].Grant >>> 0).toBe(2_147_483_776);
     expect((await idPost(sim, token, '/Acl/GetRowAces', { RowKey: 'nope', Table: 'Application' })).json.success).toBe(

@@ -269,12 +269,13 @@ describe('GET Safes/{safeUrlId}/Members', () => {
 });
 
 describe('GET Accounts', () => {
-  it('serves §7.3 accounts (optional fields omitted), default limit 50, nextLink api/Accounts', async () => {
+  it('serves §7.3 accounts (optional fields omitted, platformAccountProperties {}), default limit 50, nextLink api/Accounts', async () => {
     const res = await pcGet(sim, token, `${API}/Accounts?filter=safeName%20eq%20Linux%20Prod`);
     expect(res.json.count).toBe(60);
     expect(res.json.value).toHaveLength(50);
     expect(res.json.nextLink).toBe('api/Accounts?offset=50&limit=50&filter=safeName%20eq%20Linux%20Prod');
     expect(res.json.value[0]).toEqual({
+      categoryModificationTime: 1_781_415_350,
       platformId: 'UnixSSH',
       safeName: 'Linux Prod',
       id: '100_1',
@@ -282,6 +283,7 @@ describe('GET Accounts', () => {
       address: 'host0.corp.example',
       userName: 'root',
       secretType: 'password',
+      platformAccountProperties: {},
       secretManagement: {
         automaticManagementEnabled: false,
         manualManagementReason: '(CPM)MaxRetries',
@@ -296,6 +298,7 @@ describe('GET Accounts', () => {
       createdTime: 1_781_415_350,
     });
     expect(Object.keys(res.json.value[1])).toEqual([
+      'categoryModificationTime',
       'platformId',
       'safeName',
       'id',
@@ -303,6 +306,7 @@ describe('GET Accounts', () => {
       'address',
       'userName',
       'secretType',
+      'platformAccountProperties',
       'secretManagement',
       'createdTime',
     ]);
@@ -322,11 +326,13 @@ describe('GET Accounts', () => {
     const keyOnly = await pcGet(sim, token, `${API}/Accounts?filter=safeName%20eq%20Windows%20Prod`);
     expect(keyOnly.json.value).toEqual([
       {
+        categoryModificationTime: 1_781_415_500,
         platformId: '',
         safeName: 'Windows Prod',
         id: '101_1',
         name: 'key-only',
         secretType: 'key',
+        platformAccountProperties: {},
         secretManagement: { automaticManagementEnabled: true },
         createdTime: 1_781_415_500,
       },

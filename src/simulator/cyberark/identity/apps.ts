@@ -55,6 +55,9 @@ export function registerAppRoutes(api: FastifyInstance, model: TenantModel): voi
         Principal: e.principalId,
         PrincipalName: model.principalName(e.principalType, e.principalId),
         PrincipalType: e.principalType,
+        // §5: `Type` is optional; the one recorded entry that has it is a user's, with "User" (idsec-sdk-golang's
+        // GetPermissions test mock), and the sample role entry has none.
+        ...(e.principalType === 'User' ? { Type: 'User' } : {}),
         // §5: the encoding of bit 31 is UNCONFIRMED; serve the harder case, a negative 32-bit integer.
         Grant: e.grant | 0,
       })),

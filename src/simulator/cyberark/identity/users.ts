@@ -9,6 +9,9 @@ import { APP_ROW_COLUMNS, appRow } from './apps.js';
 import { fail, ok } from './envelope.js';
 import { columnsOf, pageCap, stringParam } from './params.js';
 
+/** `LastPasswordChangeDate` of a password never changed: .NET DateTime.MinValue (the recorded answer's value). */
+const NEVER = '/Date(-62135596800000)/';
+
 export function registerUserRoutes(api: FastifyInstance, model: TenantModel): void {
   api.post('/UPRest/GetResultantAppsForUser', async (request) => {
     const body = bodyOf(request);
@@ -48,18 +51,35 @@ export function registerUserRoutes(api: FastifyInstance, model: TenantModel): vo
     if (!userId) return fail('ID is required');
     const user = model.user(userId);
     if (!user) return fail(`user "${userId}" does not exist`);
+    // The attribute set and order of the recorded answer (marcozj/golang-sdk platform/centrify_user.go; §4):
+    // lower-camel directoryServiceUuid, no ServiceUser attribute (a service user is one outside the Everybody role).
+    // What the tenant format does not hold is null, or the value of a user who never changed it.
+    const serviceUser = user.serviceUser || user.oauthClient;
     return ok({
-      Uuid: user.id,
-      Name: user.username,
+      Description: user.description ?? null,
+      ForcePasswordChangeNext: 'False',
+      directoryServiceUuid: user.directoryServiceUuid,
       DisplayName: user.displayName,
-      Mail: user.email,
-      MobileNumber: user.mobileNumber,
-      InEverybodyRole: !user.serviceUser && !user.oauthClient,
+      PictureUri: `/UserMgmt/GetUserPicture?id=${user.id}`,
+      CloudState: user.locked ? 'Locked' : 'None',
+      InEverybodyRole: !serviceUser,
       OauthClient: user.oauthClient,
-      ServiceUser: user.serviceUser || user.oauthClient,
+      MobileNumber: user.mobileNumber,
+      LastPasswordChangeDate: NEVER,
+      CreateDate: null,
+      OfficeNumber: null,
+      CmaRedirectedUser: null,
+      SubjectToCloudLocks: !serviceUser,
+      Alias: user.username.includes('@') ? user.username.slice(user.username.lastIndexOf('@') + 1) : null,
+      HomeNumber: null,
+      ReportsTo: null,
+      Name: user.username,
+      PreferredCulture: '',
+      Version: '1',
+      Mail: user.email,
+      CmaRedirectedUserUuid: null,
+      Uuid: user.id,
       State: user.locked ? 'Locked' : user.enabled ? 'None' : 'Disabled',
-      PasswordNeverExpire: user.serviceUser || user.oauthClient,
-      DirectoryServiceUuid: user.directoryServiceUuid,
     });
   });
 }

@@ -81,12 +81,23 @@ export function memberObject(s: Safe, m: SafeMember, nowSeconds: number, variati
   return out;
 }
 
-/** Account object with the §7.3 field order; missing optional fields are omitted. */
+/**
+ * Account object with the §7.3 field order (as recorded on ISPSS); missing optional fields are omitted. The tenant
+ * format has no category modification time and no platform properties: the creation time stands in for the first,
+ * and the properties are served as `{}`, as for an account whose platform sets none (test/fixtures/privilegecloud/accounts.ts).
+ */
 export function accountObject(a: Account) {
-  const out: Record<string, unknown> = { platformId: a.platformId, safeName: a.safeName, id: a.id, name: a.name };
+  const out: Record<string, unknown> = {
+    categoryModificationTime: a.createdTime,
+    platformId: a.platformId,
+    safeName: a.safeName,
+    id: a.id,
+    name: a.name,
+  };
   if (a.address !== undefined) out.address = a.address;
   if (a.userName !== undefined) out.userName = a.userName;
   out.secretType = a.secretType;
+  out.platformAccountProperties = {};
   const sm: Record<string, unknown> = { automaticManagementEnabled: a.automaticManagementEnabled };
   if (a.manualManagementReason !== undefined) sm.manualManagementReason = a.manualManagementReason;
   if (a.status !== undefined) sm.status = a.status;
