@@ -14,7 +14,10 @@ export type StoreErrorReason =
   | 'query-failed'
   /** The data directory cannot be written, or another sync holds its lock. */
   | 'locked'
-  /** A snapshot file is missing parts, corrupt, or of another format. */
+  /**
+   * A file of the embedded store (the snapshot, the run history) is damaged, cut short, of another format, or not a
+   * file. A sync rebuilds it and keeps the damaged one aside.
+   */
   | 'corrupt'
   /** A file of the store cannot be read. */
   | 'io'

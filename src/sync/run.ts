@@ -263,7 +263,7 @@ function countAndWarn(outputs: SourceOutput[], { run, log }: SyncState): void {
  * good graph stays) and fails the run.
  */
 async function load(store: SyncTarget, outputs: SourceOutput[], config: SyncConfig, state: SyncState): Promise<void> {
-  const { run, now, failed } = state;
+  const { run, now, failed, log } = state;
   const writer = await store.beginSync(run.id);
   try {
     await timed(run.durationsMs, 'load', async () => {
@@ -290,4 +290,7 @@ async function load(store: SyncTarget, outputs: SourceOutput[], config: SyncConf
     await writer.abort(run);
     throw error instanceof SyncFailedError ? error : new SyncFailedError(run);
   }
+  // What the store repaired on the way (a damaged file set aside, leftovers removed) is in the run; the log gets it
+  // too. Outside the try: the graph is committed, nothing after that may report it as unchanged.
+  for (const e of run.errors) if (e.source === 'store') log('warn', e.message, { syncId: run.id });
 }

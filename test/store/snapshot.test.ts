@@ -19,6 +19,7 @@ import {
   writeSnapshot,
 } from '../../src/store/memory/snapshot.js';
 import { readSnapshot } from '../../src/store/memory/snapshot-read.js';
+import { HEADER, sealed } from './sealed.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -244,10 +245,9 @@ describe('snapshot reader', () => {
 
   it('reads numbers that only JSON.parse reads (spaces, 1e2, 2.0, -0) as before', async () => {
     const dir = await tempDir();
-    const header = { format: 'arkgraph-snapshot', version: 2, createdAt: 'c', syncId: 's' };
-    const meta = { syncId: 's', nodes: 1, fragments: 1, chains: 2, paths: 2, edges: 3 };
+    const meta = { syncId: 's', nodes: 1, fragments: 1, chains: 2, paths: 2, lists: 1, edges: 3 };
     const lines = [
-      JSON.stringify(header),
+      HEADER,
       JSON.stringify(['E', meta]),
       '["Ek",["Safe|a",0]]',
       '["Ef",["{}"]]',
@@ -257,9 +257,8 @@ describe('snapshot reader', () => {
       '["El",[["x"]]]',
       '["Ee",[0,0,0,1234567890,0,0,1,1]]',
       '["Ee",[0,0,0,2e0,0,0,0, 0,0,0,3,0,0,2,0,1]]',
-      JSON.stringify({ end: true }),
     ];
-    await writeFile(path.join(dir, SNAPSHOT_FILE), `${lines.join('\n')}\n`);
+    await writeFile(path.join(dir, SNAPSHOT_FILE), sealed(lines));
     const got = await read(dir);
     expect(got).toEqual(await readWithReadline(dir));
     expect(got.effective!.parts).toMatchObject({
@@ -274,9 +273,11 @@ describe('snapshot reader', () => {
   });
 
   describe('errors', () => {
-    const header = JSON.stringify({ format: 'arkgraph-snapshot', version: 2, createdAt: 'c', syncId: 's' });
-    const meta = JSON.stringify(['E', { syncId: 's', nodes: 0, fragments: 0, chains: 0, paths: 0, edges: 1 }]);
-    const end = JSON.stringify({ end: true });
+    const meta = JSON.stringify([
+      'E',
+      { syncId: 's', nodes: 0, fragments: 0, chains: 0, paths: 0, lists: 0, edges: 1 },
+    ]);
+    const node = '["n","Safe","a","a","T","identity","s",{}]';
     const attempt = async (text: string) => {
       const dir = await tempDir();
       await writeFile(path.join(dir, SNAPSHOT_FILE), text);
@@ -285,43 +286,41 @@ describe('snapshot reader', () => {
         (error: Error) => `${error.name}: ${error.message.replace(dir, '<dir>')}`,
       );
     };
+    const rebuild = (problem: string) =>
+      `StoreError: snapshot <dir>/graph.ndjson ${problem}; run arkgraph sync to rebuild it`;
 
     it('names the corrupt line', async () => {
-      expect(await attempt(`${header}\n\n["n","Safe"\n${end}\n`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is corrupt at line 3; run arkgraph sync to rebuild it',
+      expect(await attempt(sealed([HEADER, '', '["n","Safe"']))).toBe(rebuild('is corrupt at line 3 (not JSON)'));
+      expect(await attempt(sealed([HEADER, meta, '["Ee",[0,0,0,1,0,0,0,x]]']))).toBe(
+        rebuild('is corrupt at line 3 (not JSON)'),
       );
-      expect(await attempt(`${header}\n${meta}\n["Ee",[0,0,0,1,0,0,0,x]]\n${end}\n`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is corrupt at line 3; run arkgraph sync to rebuild it',
+      expect(await attempt(sealed([HEADER, meta, '["Ee",[0,0,0,1,0,0,2,5]]']))).toBe(
+        rebuild('is corrupt at line 3 (an edge row is cut short)'),
       );
-      expect(await attempt(`${header}\n${meta}\n["Ee",[0,0,0,1,0,0,2,5]]\n${end}\n`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is corrupt at line 3 (an edge row is cut short); run arkgraph sync to rebuild it',
+      expect(await attempt(sealed([HEADER, '["Ee",[0,0,0,1,0,0,0]]']))).toBe(
+        rebuild('is corrupt at line 2 (effective-permission rows before their header)'),
       );
-      expect(await attempt(`${header}\n["Ee",[0,0,0,1,0,0,0]]\n${end}\n`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is corrupt at line 2 (effective-permission rows before their header); run arkgraph sync to rebuild it',
-      );
-      expect(await attempt(`${header}\n${meta}\n${end}\n`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is corrupt (the effective-permission section is incomplete); run arkgraph sync to rebuild it',
+      expect(await attempt(sealed([HEADER, meta]))).toBe(
+        rebuild('is corrupt (the effective-permission section is incomplete)'),
       );
     });
 
     it('says truncated, empty, not a snapshot or another version', async () => {
-      expect(await attempt(`${header}\n["n","Safe","a","a","T","identity","s",{}]\n`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is truncated; run arkgraph sync to rebuild it',
-      );
-      expect(await attempt(`${header}\n["n","Safe"`)).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is corrupt at line 2; run arkgraph sync to rebuild it',
-      );
-      expect(await attempt('')).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is empty; run arkgraph sync to rebuild it',
-      );
-      expect(await attempt('\n\n')).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson is empty; run arkgraph sync to rebuild it',
-      );
-      expect(await attempt('{"format":"other","version":2}\n')).toBe(
-        'StoreError: <dir>/graph.ndjson is not an arkgraph snapshot',
-      );
+      expect(await attempt(`${HEADER}\n${node}\n`)).toBe(rebuild('is truncated (it has no end marker)'));
+      expect(await attempt(`${HEADER}\n["n","Safe"`)).toBe(rebuild('is corrupt at line 2 (not JSON)'));
+      expect(await attempt('')).toBe(rebuild('is empty'));
+      expect(await attempt('\n\n')).toBe(rebuild('is empty'));
+      expect(await attempt('{"format":"other","version":3}\n')).toBe(rebuild('is not an arkgraph snapshot'));
+      expect(await attempt('null\n')).toBe(rebuild('is not an arkgraph snapshot'));
       expect(await attempt('{"format":"arkgraph-snapshot","version":9}\n')).toBe(
-        'StoreError: snapshot <dir>/graph.ndjson has format version 9; this arkgraph reads version 2: run arkgraph sync to rebuild it',
+        rebuild('has format version 9; this arkgraph reads version 3'),
+      );
+    });
+
+    it('does not read a version 2 snapshot: it carries no checksum', async () => {
+      const v2 = JSON.stringify({ format: 'arkgraph-snapshot', version: 2, createdAt: 'c', syncId: 's' });
+      expect(await attempt(`${v2}\n${node}\n{"end":true,"nodes":1,"edges":0,"effective":0}\n`)).toBe(
+        rebuild('has format version 2, which carries no checksum'),
       );
     });
 

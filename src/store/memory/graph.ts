@@ -89,27 +89,54 @@ export function newGraph(): G {
   return new MultiDirectedGraph<StoredNode, StoredEdge>({ allowSelfLoops: true });
 }
 
+/**
+ * The snapshot of `dir` as a graph; undefined when there is none. A node twice, an edge twice (one per kind between
+ * two nodes, as the writer keeps them) or an edge whose end is not in the file is an UnusableSnapshot: loaded, the
+ * graph would answer without them (or throw in graphology) instead of saying the file is damaged.
+ */
 export async function loadGraph(dir: string): Promise<Loaded | undefined> {
   const g = newGraph();
   const compact = new Compactor(g);
   let effective: EffectiveTable | undefined;
   const info = await readSnapshot(
     dir,
-    (n) => g.addNode(nodeKey(n.kind, n.id), compact.node(n)),
+    (n) => {
+      const key = nodeKey(n.kind, n.id);
+      if (g.hasNode(key)) throw new Error(`node ${key} appears twice`);
+      g.addNode(key, compact.node(n));
+    },
     (e) => {
       const from = nodeKey(e.from.kind, e.from.id);
       const to = nodeKey(e.to.kind, e.to.id);
-      if (g.hasNode(from) && g.hasNode(to)) g.addEdge(from, to, compact.edge(e, from, to));
+      if (!g.hasNode(from) || !g.hasNode(to)) {
+        throw new Error(`${e.kind} edge ${from} -> ${to} joins a node the snapshot does not hold`);
+      }
+      if (g.hasDirectedEdge(from, to) && g.someOutEdge(from, to, (_, a) => a.kind === e.kind)) {
+        throw new Error(`${e.kind} edge ${from} -> ${to} appears twice`);
+      }
+      g.addEdge(from, to, compact.edge(e, from, to));
     },
     (section) => {
-      // Edges whose nodes are gone are skipped when read (the reader checks the graph).
-      const nodes = section.keys.map((key) => {
+      const { keys, parts } = section;
+      // Every computed edge joins two nodes of the graph (the sync wrote them from it). Indexes are in range
+      // (effective-read.ts checked them); each key is looked up once, not once per edge.
+      const present = Uint8Array.from(keys, (key) => (g.hasNode(key) ? 1 : 0));
+      for (let i = 0; i < parts.principal.length; i++) {
+        const p = parts.principal.get(i);
+        const r = parts.resource.get(i);
+        if (present[p] !== 1 || present[r] !== 1) {
+          const missing = keys[present[p] !== 1 ? p : r];
+          throw new Error(`a computed edge joins ${missing}, a node the snapshot does not hold`);
+        }
+      }
+      // Keys of no edge (none the sync writes) stand for a node by their kind and id alone.
+      const nodes = keys.map((key) => {
         if (g.hasNode(key)) return g.getNodeAttributes(key);
         const bar = key.indexOf('|');
         return { kind: key.slice(0, bar) as NodeKind, id: key.slice(bar + 1), tenantId: '' };
       });
-      const set = new EffectiveSet(nodes, section.parts);
-      effective = new EffectiveTable({ set, keys: section.keys, syncId: section.syncId });
+      const set = new EffectiveSet(nodes, parts);
+      effective = new EffectiveTable({ set, keys, syncId: section.syncId });
     },
   );
   return info ? { g, effective } : undefined;

@@ -1,168 +1,60 @@
 /**
  * Reads a snapshot (snapshot.ts defines the format) in 64 KiB buffers, splitting lines on the bytes; the effective
- * section's number lines are parsed from the bytes straight into typed columns. Every problem is a StoreError
- * ('corrupt' or 'io') that says to run a sync to rebuild the file.
+ * section's number lines are parsed from the bytes straight into typed columns. It checks what the trailer says
+ * (row counts, the checksum) and the shape of every line; the callers check what needs the graph (edge ends,
+ * duplicates). Every problem is a StoreError: UnusableSnapshot (reason 'corrupt') for a file no sync should start
+ * from, which says to run a sync to rebuild it, or 'io' for a file that cannot be read at all.
  */
-import { open } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { IntColumn } from '../../effective/columns.js';
 import { StoreError } from '../errors.js';
+import { EffectiveReader } from './effective-read.js';
 import {
   type EdgeLine,
   type EffectiveSection,
   type Header,
+  MAX_LINE_BYTES,
   type NodeLine,
   SNAPSHOT_FILE,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type StoredEdge,
   type StoredNode,
-  snapshotExists,
+  type Trailer,
 } from './snapshot.js';
 
-const READABLE_VERSIONS = new Set([1, 2]);
 const READ_BYTES = 1 << 16;
 
-/** Accumulates the "E…" lines of a snapshot into an EffectiveSet's columns. */
-class EffectiveReader {
-  readonly keys: string[] = [];
-  private readonly own: number[] = [];
-  private readonly fragments: string[] = [];
-  private readonly chainPrefix = IntColumn.int32();
-  private readonly chainFragment = IntColumn.int32();
-  private readonly chainDynamic = IntColumn.int32();
-  private readonly pathChain = IntColumn.int32();
-  private readonly pathLast = IntColumn.int32();
-  private permissionLists: string[][] = [];
-  private readonly principal = IntColumn.int32();
-  private readonly resource = IntColumn.int32();
-  private readonly permissionList = IntColumn.int32();
-  private readonly pathCount = IntColumn.int32();
-  private readonly expiredCount = IntColumn.int32();
-  private readonly dynamic = IntColumn.int32();
-  private readonly pathStart = IntColumn.int32();
-  private readonly pathRefs = IntColumn.int32();
-  expected: { syncId: string; nodes: number; fragments: number; chains: number; paths: number; edges: number };
-
-  constructor(meta: EffectiveReader['expected']) {
-    this.expected = meta;
-  }
-
-  line(tag: string, items: unknown[]): void {
-    switch (tag) {
-      case 'Ek':
-        for (let i = 0; i < items.length; i += 2) {
-          this.keys.push(items[i] as string);
-          this.own.push(items[i + 1] as number);
-        }
-        return;
-      case 'Ef':
-        for (const f of items) this.fragments.push(f as string);
-        return;
-      case 'El':
-        this.permissionLists = internLists(items as string[][]);
-        return;
-      default:
-        this.numbers(tag, items as number[], items.length);
-    }
-  }
-
-  /** A line of numbers only ("Ec", "Ep", "Ee"): the first `count` values of `v`. */
-  numbers(tag: string, v: ArrayLike<number>, count: number): void {
-    switch (tag) {
-      case 'Ec':
-        if (count % 3 !== 0) throw new Error('a chain row is cut short');
-        for (let i = 0; i < count; i += 3) {
-          this.chainPrefix.push(v[i]!);
-          this.chainFragment.push(v[i + 1]!);
-          this.chainDynamic.push(v[i + 2]!);
-        }
-        return;
-      case 'Ep':
-        if (count % 2 !== 0) throw new Error('a path row is cut short');
-        for (let i = 0; i < count; i += 2) {
-          this.pathChain.push(v[i]!);
-          this.pathLast.push(v[i + 1]!);
-        }
-        return;
-      case 'Ee':
-        for (let i = 0; i < count; ) {
-          const length = i + 7 <= count ? v[i + 6]! : -1;
-          if (!(length >= 0) || i + 7 + length > count) throw new Error('an edge row is cut short');
-          this.principal.push(v[i]!);
-          this.resource.push(v[i + 1]!);
-          this.permissionList.push(v[i + 2]!);
-          this.pathCount.push(v[i + 3]!);
-          this.expiredCount.push(v[i + 4]!);
-          this.dynamic.push(v[i + 5]!);
-          this.pathStart.push(this.pathRefs.length);
-          for (let k = 0; k < length; k++) this.pathRefs.push(v[i + 7 + k]!);
-          i += 7 + length;
-        }
-        return;
-      default:
-        throw new Error(`unknown line type ${tag}`);
-    }
-  }
-
-  finish(): EffectiveSection {
-    const e = this.expected;
-    if (
-      this.keys.length !== e.nodes ||
-      this.fragments.length !== e.fragments ||
-      this.chainPrefix.length !== e.chains ||
-      this.pathChain.length !== e.paths ||
-      this.principal.length !== e.edges
-    ) {
-      throw new Error('the effective-permission section is incomplete');
-    }
-    // The columns' spare capacity is given back, as the store does for a set it computes.
-    return {
-      keys: this.keys,
-      syncId: e.syncId,
-      parts: {
-        fragments: this.fragments,
-        ownFragment: Int32Array.from(this.own),
-        chainPrefix: this.chainPrefix.trim(),
-        chainFragment: this.chainFragment.trim(),
-        chainDynamic: this.chainDynamic.trim(),
-        pathChain: this.pathChain.trim(),
-        pathLast: this.pathLast.trim(),
-        permissionLists: this.permissionLists,
-        principal: this.principal.trim(),
-        resource: this.resource.trim(),
-        permissionList: this.permissionList.trim(),
-        pathCount: this.pathCount.trim(),
-        expiredCount: this.expiredCount.trim(),
-        dynamic: this.dynamic.trim(),
-        pathStart: this.pathStart.trim(),
-        pathRefs: this.pathRefs.trim(),
-      },
-    };
+/**
+ * A snapshot no sync should start from, and no query answer from: damaged, cut short, of another version, or not a
+ * file. A sync rebuilds it from the sources and keeps it aside as `graph.ndjson.<label>-<timestamp>`.
+ */
+export class UnusableSnapshot extends StoreError {
+  constructor(
+    readonly file: string,
+    /** What is wrong, as the end of "graph.ndjson …": "is corrupt at line 6 (not JSON)". */
+    readonly problem: string,
+    /** How the set-aside copy is named: "corrupt", or "v2" for a snapshot of an older format. */
+    readonly label = 'corrupt',
+  ) {
+    super('corrupt', `snapshot ${file} ${problem}; run arkgraph sync to rebuild it`);
   }
 }
 
-/** The permission lists, each permission name one string shared by every list (the parsed line holds a copy each). */
-function internLists(lists: string[][]): string[][] {
-  const names = new Map<string, string>();
-  for (const list of lists) {
-    if (!Array.isArray(list)) continue;
-    for (let i = 0; i < list.length; i++) {
-      const name = list[i]!;
-      const known = names.get(name);
-      if (known === undefined) names.set(name, name);
-      else list[i] = known;
-    }
-  }
-  return lists;
-}
+/** Thrown by forEachLine when a line is longer than any snapshot line may be. */
+class LineTooLong extends Error {}
 
 /**
  * Calls `onLine` with each line of `file` as a byte range of `buf` (without its "\n" or "\r\n"; the buffer is reused,
- * so the range is valid during the call only). One buffer read at a time: no chunk strings kept alive by the lines
+ * so the range is valid during the call only), and whether the byte after the range is the line's own "\n" (so the
+ * checksum hashes line and end in one call). One buffer read at a time: no chunk strings kept alive by the lines
  * sliced from them, no string concatenated across chunks and no promise per line, as with readline.
  */
-async function forEachLine(file: string, onLine: (buf: Buffer, start: number, end: number) => void): Promise<void> {
+async function forEachLine(
+  file: string,
+  onLine: (buf: Buffer, start: number, end: number, lf: boolean) => void,
+): Promise<void> {
   const handle = await open(file, 'r');
   try {
     let buf = Buffer.allocUnsafeSlow(READ_BYTES);
@@ -170,6 +62,8 @@ async function forEachLine(file: string, onLine: (buf: Buffer, start: number, en
     let filled = 0;
     for (;;) {
       if (filled === buf.length) {
+        // A damaged file's endless line would otherwise be buffered until memory runs out.
+        if (buf.length >= MAX_LINE_BYTES) throw new LineTooLong(`a line is longer than ${MAX_LINE_BYTES} bytes`);
         const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
@@ -177,13 +71,14 @@ async function forEachLine(file: string, onLine: (buf: Buffer, start: number, en
       const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
       const end = filled + bytesRead;
       if (bytesRead === 0) {
-        if (end > 0) onLine(buf, 0, buf[end - 1] === CR ? end - 1 : end);
+        if (end > 0) onLine(buf, 0, buf[end - 1] === CR ? end - 1 : end, false);
         return;
       }
       const view = buf.subarray(0, end);
       let start = 0;
       for (let nl = view.indexOf(LF, filled); nl !== -1; nl = view.indexOf(LF, start)) {
-        onLine(buf, start, nl > start && buf[nl - 1] === CR ? nl - 1 : nl);
+        const cr = nl > start && buf[nl - 1] === CR;
+        onLine(buf, start, cr ? nl - 1 : nl, !cr);
         start = nl + 1;
       }
       filled = end - start;
@@ -252,6 +147,54 @@ function parseIntegers(buf: Buffer, pos: number, end: number, out: { values: Int
   return pos + 1 === end && buf[pos] === CLOSE ? count : -1;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNodeLine = (v: unknown[]): v is NodeLine =>
+  v.length === 8 && [1, 2, 3, 4, 5, 6].every((i) => typeof v[i] === 'string') && isObject(v[7]);
+const isEdgeLine = (v: unknown[]): v is EdgeLine =>
+  v.length === 10 && [1, 2, 3, 4, 5, 6, 7, 8].every((i) => typeof v[i] === 'string') && isObject(v[9]);
+const isTrailer = (v: Record<string, unknown>): v is Record<string, unknown> & Trailer =>
+  v.end === true &&
+  ['nodes', 'edges', 'effective'].every((k) => Number.isSafeInteger(v[k])) &&
+  typeof v.sha256 === 'string';
+
+/** The version check: older snapshots carry no checksum, so nothing they say can be verified (snapshot.ts). */
+function checkHeader(file: string, value: unknown): Header {
+  if (!isObject(value) || value.format !== SNAPSHOT_FORMAT) {
+    throw new UnusableSnapshot(file, 'is not an arkgraph snapshot');
+  }
+  const version = value.version;
+  if (version === 1 || version === 2) {
+    throw new UnusableSnapshot(file, `has format version ${version}, which carries no checksum`, `v${version}`);
+  }
+  if (version !== SNAPSHOT_VERSION) {
+    throw new UnusableSnapshot(
+      file,
+      `has format version ${String(version)}; this arkgraph reads version ${SNAPSHOT_VERSION}`,
+      typeof version === 'number' && Number.isSafeInteger(version) ? `v${version}` : 'corrupt',
+    );
+  }
+  return value as unknown as Header;
+}
+
+/** Whether there is a snapshot file at the path (false: nothing there); anything else there is an UnusableSnapshot. */
+async function checkFile(file: string): Promise<boolean> {
+  try {
+    const s = await stat(file);
+    if (s.isFile()) return true;
+    throw new UnusableSnapshot(file, s.isDirectory() ? 'is a directory, not a snapshot file' : 'is not a regular file');
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new StoreError('io', `cannot read snapshot ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+const LF_BYTE = Buffer.from('\n');
+
+/**
+ * Reads the snapshot of `dir`, handing each node, edge and the effective section to the callbacks (which throw a
+ * plain Error for what they find wrong: the line number is added here). Undefined when there is no snapshot.
+ */
 export async function readSnapshot(
   dir: string,
   onNode: (n: StoredNode) => void,
@@ -259,88 +202,95 @@ export async function readSnapshot(
   onEffective?: (section: EffectiveSection) => void,
 ): Promise<{ syncId: string; createdAt: string } | undefined> {
   const file = path.join(dir, SNAPSHOT_FILE);
-  if (!(await snapshotExists(dir))) return undefined;
+  if (!(await checkFile(file))) return undefined;
   let header: Header | undefined;
-  let ended = false;
+  let trailer: Trailer | undefined;
   let effective: EffectiveReader | undefined;
+  let nodes = 0;
+  let edges = 0;
   let lineNo = 0;
+  const hash = createHash('sha256');
   const scratch = { values: new Int32Array(1 << 16) };
-  const corrupt = (error: unknown) =>
-    new StoreError(
-      'corrupt',
-      `snapshot ${file} is corrupt at line ${lineNo} (${(error as Error).message}); run arkgraph sync to rebuild it`,
-    );
-  await forEachLine(file, (buf, start, end) => {
+  const corrupt = (what: string, line?: number) =>
+    new UnusableSnapshot(file, `is corrupt${line === undefined ? '' : ` at line ${line}`} (${what})`);
+  const onLine = (buf: Buffer, start: number, end: number, lf: boolean) => {
     lineNo++;
     if (start === end) return;
+    if (trailer) throw new Error('a line after the end marker');
     // The numbers of the computed edges (most of the effective section) go straight into their columns.
     const tag = header ? numberLineTag(buf, start, end) : undefined;
     if (tag) {
       const count = parseIntegers(buf, start + 7, end, scratch);
       if (count >= 0) {
-        if (!effective) throw corrupt(new Error('effective-permission rows before their header'));
-        try {
-          effective.numbers(tag, scratch.values, count);
-        } catch (error) {
-          throw corrupt(error);
-        }
+        if (!effective) throw new Error('effective-permission rows before their header');
+        effective.numbers(tag, scratch.values, count);
+        hashLine(buf, start, end, lf);
         return;
       }
     }
-    const line = buf.toString('utf8', start, end);
     let value: unknown;
     try {
-      value = JSON.parse(line);
+      value = JSON.parse(buf.toString('utf8', start, end));
     } catch {
-      throw new StoreError('corrupt', `snapshot ${file} is corrupt at line ${lineNo}; run arkgraph sync to rebuild it`);
+      throw new Error('not JSON');
     }
     if (!header) {
-      header = value as Header;
-      if (header.format !== SNAPSHOT_FORMAT) throw new StoreError('corrupt', `${file} is not an arkgraph snapshot`);
-      if (!READABLE_VERSIONS.has(header.version)) {
-        throw new StoreError(
-          'corrupt',
-          `snapshot ${file} has format version ${header.version}; this arkgraph reads version ${SNAPSHOT_VERSION}: run arkgraph sync to rebuild it`,
-        );
-      }
-      return;
-    }
-    if (Array.isArray(value) && value[0] === 'n') {
-      const [, kind, id, nativeId, tenantId, source, syncId, props] = value as NodeLine;
+      header = checkHeader(file, value);
+    } else if (Array.isArray(value) && value[0] === 'n') {
+      if (!isNodeLine(value)) throw new Error('a node line of the wrong shape');
+      const [, kind, id, nativeId, tenantId, source, syncId, props] = value;
       onNode({ kind, id, nativeId, tenantId, source, syncId, props });
+      nodes++;
     } else if (Array.isArray(value) && value[0] === 'e') {
-      const [, kind, fromKind, fromId, toKind, toId, tenantId, source, syncId, props] = value as EdgeLine;
-      onEdge({
-        kind,
-        from: { kind: fromKind, id: fromId },
-        to: { kind: toKind, id: toId },
-        tenantId,
-        source,
-        syncId,
-        props,
-      });
+      if (!isEdgeLine(value)) throw new Error('an edge line of the wrong shape');
+      const [, kind, fromKind, fromId, toKind, toId, tenantId, source, syncId, props] = value;
+      const from = { kind: fromKind, id: fromId };
+      onEdge({ kind, from, to: { kind: toKind, id: toId }, tenantId, source, syncId, props });
+      edges++;
+    } else if (Array.isArray(value) && value[0] === 'E') {
+      if (effective) throw new Error('a second effective-permission section');
+      effective = new EffectiveReader(value[1]);
     } else if (Array.isArray(value) && typeof value[0] === 'string' && value[0].startsWith('E')) {
-      try {
-        if (value[0] === 'E') effective = new EffectiveReader(value[1] as EffectiveReader['expected']);
-        else if (effective) effective.line(value[0], value[1] as unknown[]);
-        else throw new Error('effective-permission rows before their header');
-      } catch (error) {
-        throw corrupt(error);
-      }
-    } else if (value && typeof value === 'object' && (value as { end?: boolean }).end) {
-      ended = true;
+      if (!effective) throw new Error('effective-permission rows before their header');
+      effective.line(value[0], value[1]);
+    } else if (isObject(value) && isTrailer(value)) {
+      trailer = value;
+      return;
+    } else {
+      throw new Error('a line of no known kind');
     }
-  });
-  if (!header) throw new StoreError('corrupt', `snapshot ${file} is empty; run arkgraph sync to rebuild it`);
-  if (!ended) throw new StoreError('corrupt', `snapshot ${file} is truncated; run arkgraph sync to rebuild it`);
+    hashLine(buf, start, end, lf);
+  };
+  /** The checksum covers each content line's bytes and a "\n", whatever its line end was in the file. */
+  const hashLine = (buf: Buffer, start: number, end: number, lf: boolean) => {
+    if (lf) hash.update(buf.subarray(start, end + 1));
+    else hash.update(buf.subarray(start, end)).update(LF_BYTE);
+  };
+  try {
+    await forEachLine(file, onLine);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+      throw new StoreError('io', `cannot read snapshot ${file}: ${(error as Error).message}`, { cause: error });
+    }
+    throw corrupt((error as Error).message, error instanceof LineTooLong ? lineNo + 1 : lineNo);
+  }
+  if (!header) throw new UnusableSnapshot(file, 'is empty');
+  if (!trailer) throw new UnusableSnapshot(file, 'is truncated (it has no end marker)');
+  const computed = effective?.expected.edges ?? 0;
+  if (trailer.nodes !== nodes || trailer.edges !== edges || trailer.effective !== computed) {
+    throw corrupt(
+      `the end marker counts ${trailer.nodes} nodes, ${trailer.edges} edges and ${trailer.effective} computed edges, ` +
+        `the file holds ${nodes}, ${edges} and ${computed}`,
+    );
+  }
+  if (hash.digest('hex') !== trailer.sha256) throw corrupt('its checksum does not match its content');
   if (effective) {
     try {
       onEffective?.(effective.finish());
     } catch (error) {
-      throw new StoreError(
-        'corrupt',
-        `snapshot ${file} is corrupt (${(error as Error).message}); run arkgraph sync to rebuild it`,
-      );
+      if (error instanceof StoreError) throw error;
+      throw corrupt((error as Error).message);
     }
   }
   return { syncId: header.syncId, createdAt: header.createdAt };

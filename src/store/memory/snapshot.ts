@@ -1,26 +1,40 @@
 /**
- * The embedded store's on-disk form: a versioned NDJSON snapshot, one node or edge per line, written to a temporary
- * file, fsynced and renamed over the previous snapshot, so a reader sees either the old graph or the new one.
- * NDJSON (rather than one JSON document) keeps large tenants below V8's string limit and lets us stream.
+ * The embedded store's on-disk form: a versioned NDJSON snapshot, one node or edge per line, written atomically
+ * (files.ts), so a reader sees either the old graph or the new one. NDJSON (rather than one JSON document) keeps
+ * large tenants below V8's string limit and lets us stream.
  *
- * Version 2 adds the computed edges in their compact form (src/effective/effective-set.ts): node keys, step
- * fragments, chains, paths, permission lists and edge rows, in chunked lines ("E…"), so that millions of
- * HAS_EFFECTIVE_PERMISSION edges cost tens of bytes each instead of their full paths_json. Version 1 files (every
- * edge as an "e" line) are still read (snapshot-read.ts reads; this file writes and defines the format).
+ * The computed edges are stored in their compact form (src/effective/effective-set.ts): node keys, step fragments,
+ * chains, paths, permission lists and edge rows, in chunked lines ("E…"), so that millions of
+ * HAS_EFFECTIVE_PERMISSION edges cost tens of bytes each instead of their full paths_json.
+ *
+ * Version 3 ends with a trailer that counts the node, edge and computed-edge rows and carries a SHA-256 over the
+ * content lines (each line's bytes and a "\n", header included, trailer and empty lines not), so that a deleted,
+ * duplicated or edited line is found when the file is read rather than answering wrongly. Versions 1 and 2 carry
+ * no checksum: they are not read, and the next sync rebuilds them (snapshot-read.ts reads; this file writes).
  */
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { EffectiveSet, EffectiveSetParts } from '../../effective/effective-set.js';
 import type { GraphEdge, GraphNode, NodeKind, PropValue } from '../../graph/schema.js';
 import { StoreError } from '../errors.js';
+import { type AtomicWriteOptions, writeFileAtomic } from './files.js';
 
 export const SNAPSHOT_FORMAT = 'arkgraph-snapshot';
-export const SNAPSHOT_VERSION = 2;
-/** Versions this code reads. */
-/** Items per chunked line of the effective section. */
-const CHUNK = 10_000;
+export const SNAPSHOT_VERSION = 3;
 export const SNAPSHOT_FILE = 'graph.ndjson';
-/** Bytes read from a snapshot at a time (the buffer grows while a line is longer; as readline's stream reads). */
+/** Rows per chunked line of the effective section. */
+const CHUNK = 10_000;
+/**
+ * Characters after which a chunked line ends early (long keys or fragments, many paths per edge): a JSON character
+ * is at most 6 bytes (\u0000), so a chunked line stays well below MAX_LINE_BYTES.
+ */
+const CHUNK_CHARS = 4 << 20;
+/**
+ * The longest line a snapshot may hold. The reader stops at it instead of buffering a damaged file's endless line
+ * until memory runs out; the writer refuses a longer one (a sync fails cleanly rather than writing a snapshot no
+ * one can read). Real lines are far shorter: a node's properties, or a chunk of at most CHUNK_CHARS.
+ */
+export const MAX_LINE_BYTES = 64 << 20;
 
 export interface StoredNode extends GraphNode {
   syncId: string;
@@ -34,6 +48,15 @@ export interface Header {
   version: number;
   createdAt: string;
   syncId: string;
+}
+
+/** The last line: what the file holds, to check that all of it was read, and unchanged. */
+export interface Trailer {
+  end: true;
+  nodes: number;
+  edges: number;
+  effective: number;
+  sha256: string;
 }
 
 export type NodeLine = ['n', NodeKind, string, string, string, GraphNode['source'], string, Record<string, PropValue>];
@@ -50,35 +73,6 @@ export type EdgeLine = [
   Record<string, PropValue>,
 ];
 
-/** Writes `text` to `file` atomically: temp file in the same directory, fsync, rename. */
-export async function writeFileAtomic(
-  file: string,
-  write: (append: (chunk: string) => Promise<void>) => Promise<void>,
-) {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    let buffer = '';
-    const append = async (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > 1 << 20) {
-        await handle.write(buffer);
-        buffer = '';
-      }
-    };
-    await write(append);
-    if (buffer) await handle.write(buffer);
-    await handle.sync();
-    await handle.close();
-    await rename(tmp, file);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
-
 /** The computed edges as the embedded store keeps them: an EffectiveSet, its nodes' keys and the sync that wrote it. */
 export interface StoredEffective {
   set: EffectiveSet;
@@ -94,12 +88,16 @@ export interface EffectiveSection {
   parts: EffectiveSetParts;
 }
 
+/** The byte length above which a line is measured (a UTF-16 unit is at most 3 bytes of UTF-8). */
+const MEASURE_ABOVE = Math.floor((MAX_LINE_BYTES - 2) / 3);
+
 export async function writeSnapshot(
   dir: string,
   syncId: string,
   nodes: Iterable<StoredNode>,
   edges: Iterable<StoredEdge>,
   effective?: StoredEffective,
+  options: AtomicWriteOptions = {},
 ): Promise<void> {
   const header: Header = {
     format: SNAPSHOT_FORMAT,
@@ -107,67 +105,114 @@ export async function writeSnapshot(
     createdAt: new Date().toISOString(),
     syncId,
   };
-  await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), async (append) => {
-    await append(`${JSON.stringify(header)}\n`);
-    let nodeCount = 0;
-    let edgeCount = 0;
-    for (const n of nodes) {
-      const line: NodeLine = ['n', n.kind, n.id, n.nativeId, n.tenantId, n.source, n.syncId, n.props];
-      await append(`${JSON.stringify(line)}\n`);
-      nodeCount++;
-    }
-    for (const e of edges) {
-      const line: EdgeLine = [
-        'e',
-        e.kind,
-        e.from.kind,
-        e.from.id,
-        e.to.kind,
-        e.to.id,
-        e.tenantId,
-        e.source,
-        e.syncId,
-        e.props,
-      ];
-      await append(`${JSON.stringify(line)}\n`);
-      edgeCount++;
-    }
-    if (effective) await writeEffectiveSection(append, effective);
-    const effectiveCount = effective?.set.size ?? 0;
-    await append(`${JSON.stringify({ end: true, nodes: nodeCount, edges: edgeCount, effective: effectiveCount })}\n`);
-  });
+  await writeFileAtomic(
+    path.join(dir, SNAPSHOT_FILE),
+    async (append) => {
+      const hash = createHash('sha256');
+      // Room for a "\r\n" (a copy may convert line ends; the reader accepts them).
+      const put = async (value: unknown) => {
+        const line = JSON.stringify(value);
+        if (line.length > MEASURE_ABOVE && Buffer.byteLength(line) > MAX_LINE_BYTES - 2) {
+          throw new StoreError(
+            'invalid-write',
+            `a snapshot line would be ${Buffer.byteLength(line)} bytes, over the ${MAX_LINE_BYTES} a line may hold: ${line.slice(0, 80)}…`,
+          );
+        }
+        hash.update(line);
+        hash.update('\n');
+        await append(`${line}\n`);
+      };
+      await put(header);
+      let nodeCount = 0;
+      let edgeCount = 0;
+      for (const n of nodes) {
+        const line: NodeLine = ['n', n.kind, n.id, n.nativeId, n.tenantId, n.source, n.syncId, n.props];
+        await put(line);
+        nodeCount++;
+      }
+      for (const e of edges) {
+        const line: EdgeLine = [
+          'e',
+          e.kind,
+          e.from.kind,
+          e.from.id,
+          e.to.kind,
+          e.to.id,
+          e.tenantId,
+          e.source,
+          e.syncId,
+          e.props,
+        ];
+        await put(line);
+        edgeCount++;
+      }
+      if (effective) await writeEffectiveSection(put, effective);
+      const trailer: Trailer = {
+        end: true,
+        nodes: nodeCount,
+        edges: edgeCount,
+        effective: effective?.set.size ?? 0,
+        sha256: hash.digest('hex'),
+      };
+      await append(`${JSON.stringify(trailer)}\n`);
+    },
+    options,
+  );
 }
 
-async function writeEffectiveSection(append: (chunk: string) => Promise<void>, e: StoredEffective): Promise<void> {
+async function writeEffectiveSection(put: (value: unknown) => Promise<void>, e: StoredEffective): Promise<void> {
   const { set } = e;
-  const line = (tag: string, items: unknown[]) => append(`${JSON.stringify([tag, items])}\n`);
-  const chunked = async (tag: string, count: number, item: (i: number, out: unknown[]) => void) => {
-    for (let start = 0; start < count; start += CHUNK) {
-      const out: unknown[] = [];
-      for (let i = start; i < Math.min(count, start + CHUNK); i++) item(i, out);
-      await line(tag, out);
+  /** Lines of up to CHUNK rows or CHUNK_CHARS characters; `row` adds row i to `out` and returns about its length. */
+  const chunked = async (tag: string, count: number, row: (i: number, out: unknown[]) => number) => {
+    let out: unknown[] = [];
+    let rows = 0;
+    let chars = 0;
+    for (let i = 0; i < count; i++) {
+      chars += row(i, out);
+      if (++rows === CHUNK || chars >= CHUNK_CHARS) {
+        await put([tag, out]);
+        out = [];
+        rows = 0;
+        chars = 0;
+      }
     }
+    if (rows > 0) await put([tag, out]);
   };
-  await append(
-    `${JSON.stringify([
-      'E',
-      {
-        syncId: e.syncId,
-        nodes: e.keys.length,
-        fragments: set.fragments.length,
-        chains: set.chainPrefix.length,
-        paths: set.pathChain.length,
-        edges: set.size,
-      },
-    ])}\n`,
-  );
-  await chunked('Ek', e.keys.length, (i, out) => out.push(e.keys[i], set.ownFragment[i]));
-  await chunked('Ef', set.fragments.length, (i, out) => out.push(set.fragments[i]));
-  await chunked('Ec', set.chainPrefix.length, (i, out) =>
-    out.push(set.chainPrefix.get(i), set.chainFragment.get(i), set.chainDynamic.get(i)),
-  );
-  await chunked('Ep', set.pathChain.length, (i, out) => out.push(set.pathChain.get(i), set.pathLast.get(i)));
-  await line('El', set.permissionLists);
+  /** Characters of a number in a line, at most ("-2147483648,"). */
+  const NUM = 12;
+  await put([
+    'E',
+    {
+      syncId: e.syncId,
+      nodes: e.keys.length,
+      fragments: set.fragments.length,
+      chains: set.chainPrefix.length,
+      paths: set.pathChain.length,
+      lists: set.permissionLists.length,
+      edges: set.size,
+    },
+  ]);
+  await chunked('Ek', e.keys.length, (i, out) => {
+    out.push(e.keys[i], set.ownFragment[i]);
+    return e.keys[i]!.length + NUM + 3;
+  });
+  await chunked('Ef', set.fragments.length, (i, out) => {
+    out.push(set.fragments[i]);
+    return set.fragments[i]!.length + 3;
+  });
+  await chunked('Ec', set.chainPrefix.length, (i, out) => {
+    out.push(set.chainPrefix.get(i), set.chainFragment.get(i), set.chainDynamic.get(i));
+    return 3 * NUM;
+  });
+  await chunked('Ep', set.pathChain.length, (i, out) => {
+    out.push(set.pathChain.get(i), set.pathLast.get(i));
+    return 2 * NUM;
+  });
+  await chunked('El', set.permissionLists.length, (i, out) => {
+    const list = set.permissionLists[i]!;
+    out.push(list);
+    return list.reduce((n, p) => n + p.length + 3, 2);
+  });
   await chunked('Ee', set.size, (i, out) => {
     const start = set.pathStart.get(i);
     const length = set.pathEnd(i) - start;
@@ -181,23 +226,6 @@ async function writeEffectiveSection(append: (chunk: string) => Promise<void>, e
       length,
     );
     for (let k = start; k < start + length; k++) out.push(set.pathRefs.get(k));
+    return (7 + length) * NUM;
   });
-}
-
-export async function snapshotExists(dir: string): Promise<boolean> {
-  try {
-    await stat(path.join(dir, SNAPSHOT_FILE));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export async function readJsonFile<T>(file: string, fallback: T): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw new StoreError('io', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
 }

@@ -14,24 +14,16 @@ import type { GraphReader } from '../../queries/reader.js';
 import type { SyncRunRecord, SyncWriter } from '../../sync/types.js';
 import { StoreError } from '../errors.js';
 import type { GraphStore, StoreStats } from '../types.js';
+import { isAlive, removeLeftovers, setAside, writeFileAtomic } from './files.js';
 import { type G, type Loaded, loadGraph, newGraph } from './graph.js';
 import { LookupIndex } from './lookup-index.js';
 import { MemoryReader } from './reader.js';
-import { readJsonFile, writeFileAtomic, writeSnapshot } from './snapshot.js';
-import { MemorySyncWriter } from './writer.js';
+import { appendRun, readRuns, repairRuns, SYNC_RUNS_FILE } from './runs.js';
+import { SNAPSHOT_FILE, writeSnapshot } from './snapshot.js';
+import { UnusableSnapshot } from './snapshot-read.js';
+import { MemorySyncWriter, type Repairs } from './writer.js';
 
-const SYNC_RUNS_FILE = 'sync-runs.json';
 const LOCK_FILE = 'sync.lock';
-const MAX_SYNC_RUNS_KEPT = 200;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export interface MemoryStoreOptions {
   dataDir: string;
@@ -103,18 +95,33 @@ export class MemoryStore implements GraphStore {
     }
   }
 
+  /**
+   * Takes the lock, removes what killed writes left, sets an unreadable run history aside, and loads the last good
+   * graph as the sync's working copy. An unusable snapshot does not stop the sync: it starts from an empty graph and
+   * the file is set aside when the sync commits (left in place if it fails), so a sync is how a damaged store is
+   * rebuilt, as the error that reports it says.
+   */
   async beginSync(syncId: string): Promise<SyncWriter> {
-    await this.acquireLock();
+    const repairs: Repairs = { notes: await this.acquireLock() };
     try {
-      const working = (await loadGraph(this.dir)) ?? { g: newGraph(), effective: undefined };
-      return new MemorySyncWriter(this, working, syncId);
+      const history = await repairRuns(this.dir);
+      if (history) repairs.notes.push(history);
+      let working: Loaded | undefined;
+      try {
+        working = await loadGraph(this.dir);
+      } catch (error) {
+        if (!(error instanceof UnusableSnapshot)) throw error;
+        repairs.unusable = error;
+      }
+      return new MemorySyncWriter(this, working ?? { g: newGraph(), effective: undefined }, syncId, repairs);
     } catch (error) {
       await this.releaseLock();
       throw error;
     }
   }
 
-  private async acquireLock(): Promise<void> {
+  /** Takes the data directory's lock; returns notes on the leftovers of killed writes it removed. */
+  private async acquireLock(): Promise<string[]> {
     const lock = path.join(this.dir, LOCK_FILE);
     await writeFileAtomic(path.join(this.dir, '.probe'), async () => {}).catch((error: Error) => {
       throw new StoreError('locked', `data directory ${this.dir} is not writable: ${error.message}`);
@@ -125,7 +132,6 @@ export class MemoryStore implements GraphStore {
         const handle = await openFile(lock, 'wx', 0o600);
         await handle.writeFile(String(process.pid));
         await handle.close();
-        return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
@@ -133,6 +139,16 @@ export class MemoryStore implements GraphStore {
           throw new StoreError('locked', `another sync (pid ${pid}) is writing ${this.dir}`);
         }
         await rm(lock, { force: true });
+        continue;
+      }
+      try {
+        const removed = await removeLeftovers(this.dir, [SNAPSHOT_FILE]);
+        if (removed.files === 0) return [];
+        const files = removed.files === 1 ? '1 temporary file' : `${removed.files} temporary files`;
+        return [`removed ${files} left by interrupted writes (${(removed.bytes / 1e6).toFixed(1)} MB)`];
+      } catch (error) {
+        await this.releaseLock();
+        throw error;
       }
     }
     throw new StoreError('locked', `cannot lock ${this.dir} for the sync`);
@@ -142,36 +158,78 @@ export class MemoryStore implements GraphStore {
     await rm(path.join(this.dir, LOCK_FILE), { force: true });
   }
 
-  /** Called by the writer when a sync committed: the working graph becomes the current one. */
-  async install(graph: Loaded, syncId: string, run: SyncRunRecord): Promise<void> {
+  /**
+   * Called by the writer when a sync committed: the working graph becomes the current one, an unusable snapshot is
+   * set aside as it is replaced, and the run is recorded with a note of every repair.
+   */
+  async install(graph: Loaded, syncId: string, run: SyncRunRecord, repairs: Repairs): Promise<void> {
+    const unusable = repairs.unusable;
+    let aside: string | undefined;
     await writeSnapshot(
       this.dir,
       syncId,
       graph.g.mapNodes((_, a) => a),
       graph.g.mapEdges((_, a) => a),
       graph.effective?.stored,
+      {
+        // Set aside once the new snapshot is on disk: a sync that fails before leaves the store as it found it.
+        ...(unusable
+          ? {
+              beforeRename: async () => {
+                aside = await setAside(path.join(this.dir, SNAPSHOT_FILE), unusable.label);
+              },
+            }
+          : {}),
+      },
     );
     this.graph = graph;
     this.loaded = true;
+    const notes = [...repairs.notes];
+    if (unusable) {
+      const kept = run.partialSources.length
+        ? `; the last good data of ${run.partialSources.join(', ')} was in it, so this graph has none of theirs yet`
+        : '';
+      notes.push(
+        `${SNAPSHOT_FILE} ${unusable.problem}: ${aside ? `kept as ${aside}` : 'it was gone before it could be kept'}, and the graph rebuilt from this sync's sources${kept}`,
+      );
+    }
+    for (const message of notes) run.errors.push({ source: 'store', message });
+    try {
+      await this.recordSyncRun(run);
+    } catch (error) {
+      // The new graph is in place: failing now would report the sync as failed with "the previous graph unchanged".
+      run.errors.push({
+        source: 'store',
+        message: `the new graph is installed, but this run could not be recorded in ${SYNC_RUNS_FILE}: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  /** Called by the writer when a sync failed after beginSync: the run is recorded with what it found. */
+  async recordAborted(run: SyncRunRecord, repairs: Repairs): Promise<void> {
+    const notes = [...repairs.notes];
+    if (repairs.unusable) {
+      notes.push(
+        `${SNAPSHOT_FILE} ${repairs.unusable.problem}: left as it is; the next sync that completes rebuilds it`,
+      );
+    }
+    for (const message of notes) run.errors.push({ source: 'store', message });
     await this.recordSyncRun(run);
   }
 
   async syncRuns(limit = 50): Promise<SyncRunRecord[]> {
-    const runs = await readJsonFile<SyncRunRecord[]>(path.join(this.dir, SYNC_RUNS_FILE), []);
-    return runs.slice(-limit).reverse();
+    return (await readRuns(this.dir)).slice(-limit).reverse();
   }
 
   async syncRun(id: string): Promise<SyncRunRecord | undefined> {
-    const runs = await readJsonFile<SyncRunRecord[]>(path.join(this.dir, SYNC_RUNS_FILE), []);
-    return runs.find((r) => r.id === id);
+    return (await readRuns(this.dir)).find((r) => r.id === id);
   }
 
+  /** Records a run; an unreadable history is set aside first, and the run says so. */
   async recordSyncRun(run: SyncRunRecord): Promise<void> {
-    const file = path.join(this.dir, SYNC_RUNS_FILE);
-    const runs = (await readJsonFile<SyncRunRecord[]>(file, [])).filter((r) => r.id !== run.id);
-    runs.push(run);
-    const kept = runs.slice(-MAX_SYNC_RUNS_KEPT);
-    await writeFileAtomic(file, async (append) => append(`${JSON.stringify(kept, null, 1)}\n`));
+    const repaired = await repairRuns(this.dir);
+    if (repaired) run.errors.push({ source: 'store', message: repaired });
+    await appendRun(this.dir, run);
   }
 
   async stats(): Promise<StoreStats> {

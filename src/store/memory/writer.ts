@@ -12,14 +12,23 @@ import type { CompletedScope, SyncRunRecord, SyncWriter } from '../../sync/types
 import { StoreError } from '../errors.js';
 import { EffectiveTable } from './effective-table.js';
 import { Compactor, type G, type Loaded } from './graph.js';
+import type { UnusableSnapshot } from './snapshot-read.js';
 
 /** The edge kinds of the access graph (the same as cypher/access_graph_edges.cypher reads). */
 const ACCESS_EDGES: ReadonlySet<string> = new Set(ACCESS_GRAPH_EDGES);
 
+/** What beginSync found wrong in the data directory: the run record says so when the sync ends. */
+export interface Repairs {
+  /** The snapshot could not be used: the sync started from an empty graph, and commit sets the file aside. */
+  unusable?: UnusableSnapshot;
+  /** What was already repaired (leftovers removed, a run history set aside). */
+  notes: string[];
+}
+
 /** What the writer needs of its store. */
 export interface WriterHost {
-  install(graph: Loaded, syncId: string, run: SyncRunRecord): Promise<void>;
-  recordSyncRun(run: SyncRunRecord): Promise<void>;
+  install(graph: Loaded, syncId: string, run: SyncRunRecord, repairs: Repairs): Promise<void>;
+  recordAborted(run: SyncRunRecord, repairs: Repairs): Promise<void>;
   releaseLock(): Promise<void>;
 }
 
@@ -32,6 +41,7 @@ export class MemorySyncWriter implements SyncWriter {
     private readonly store: WriterHost,
     private readonly working: Loaded,
     readonly syncId: string,
+    private readonly repairs: Repairs = { notes: [] },
   ) {
     this.g = working.g;
     this.compact = new Compactor(working.g);
@@ -121,27 +131,28 @@ export class MemorySyncWriter implements SyncWriter {
     this.working.effective = new EffectiveTable({ set: set.trim(), keys, syncId: this.syncId });
   }
 
+  /**
+   * Installs the working graph. When it throws, nothing was installed (install never throws once the snapshot is in
+   * place) and the writer stays open, so that the sync's abort() records the failed run and releases the lock.
+   */
   async commit(completed: CompletedScope[], run: SyncRunRecord): Promise<void> {
     this.assertOpen();
-    try {
-      const staleEdges = this.g.filterEdges(
-        (_, a) => a.kind !== 'HAS_EFFECTIVE_PERMISSION' && this.isStale(a, completed),
-      );
-      for (const key of staleEdges) this.g.dropEdge(key);
-      const staleNodes = this.g.filterNodes((_, a) => this.isStale(a, completed));
-      for (const key of staleNodes) this.g.dropNode(key);
-      await this.store.install(this.working, this.syncId, run);
-    } finally {
-      this.finished = true;
-      await this.store.releaseLock();
-    }
+    const staleEdges = this.g.filterEdges(
+      (_, a) => a.kind !== 'HAS_EFFECTIVE_PERMISSION' && this.isStale(a, completed),
+    );
+    for (const key of staleEdges) this.g.dropEdge(key);
+    const staleNodes = this.g.filterNodes((_, a) => this.isStale(a, completed));
+    for (const key of staleNodes) this.g.dropNode(key);
+    await this.store.install(this.working, this.syncId, run, this.repairs);
+    this.finished = true;
+    await this.store.releaseLock();
   }
 
   async abort(run: SyncRunRecord): Promise<void> {
     if (this.finished) return;
     this.finished = true;
     try {
-      await this.store.recordSyncRun(run);
+      await this.store.recordAborted(run, this.repairs);
     } finally {
       await this.store.releaseLock();
     }
