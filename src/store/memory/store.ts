@@ -69,7 +69,10 @@ export class MemoryStore implements GraphStore {
       }
     }
     if (!this.graph) {
-      throw new StoreError('no-graph', `no graph in ${this.dir} yet: run "arkgraph sync" first (or "arkgraph demo")`);
+      throw new StoreError(
+        'no-graph',
+        `no graph in ${this.dir} yet: run "arkgraph sync" first (arkgraph demo syncs into a temporary store of its own, not this one)`,
+      );
     }
     return this.graph;
   }
