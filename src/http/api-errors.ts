@@ -1,11 +1,11 @@
 /**
  * Per-source parsers for error bodies, plugged into HttpClientOptions.parseApiError / isRetryableBody.
  *
- * - CyberArk PAS / Privilege Cloud: {ErrorCode, ErrorMessage, Details?} (cyberark-api.md §7.5); on ISPSS gateways also
- *   {error, error_description} or {message, code}.
- * - Identity: the §2.2 envelope {success:false, Message, MessageID, ErrorID, ErrorCode}.
- * - OAuth token endpoints: {error, error_description} (§1.2; Entra adds error_codes, trace_id ...).
- * - Microsoft Graph: {error: {code, message, innerError}} — decisions key off `code` (entra-ad.md §1.7).
+ * - CyberArk PAS / Privilege Cloud: {ErrorCode, ErrorMessage, Details?} (psPAS Invoke-PASRestMethod); on ISPSS
+ *   gateways also {error, error_description} or {message, code}.
+ * - Identity: the classic envelope {success:false, Message, MessageID, ErrorID, ErrorCode}.
+ * - OAuth token endpoints: {error, error_description} (OAuth style; Entra adds error_codes, trace_id ...).
+ * - Microsoft Graph: {error: {code, message, innerError}} — decisions key off `code` (Graph docs: errors).
  */
 
 export interface ApiErrorInfo {
@@ -77,8 +77,8 @@ export const defaultApiErrorParser: ApiErrorParser = (status, body) =>
 const PCLOUD_TRANSIENT = new Set(['ITADM111E', 'SRAPIE0006']);
 
 /**
- * Privilege Cloud transient body codes (ITADM111E, SRAPIE0006 — retried by CyberArk's own Go SDK, cyberark-api.md
- * §7.5), top level or in Details[].
+ * Privilege Cloud transient body codes (ITADM111E, SRAPIE0006 — retried by CyberArk's own Go SDK, idsec-sdk-golang
+ * idsec_pcloud_retry_strategy.go), top level or in Details[].
  */
 export function pcloudRetryableBody(body: unknown): boolean {
   if (!isRecord(body)) return false;

@@ -109,7 +109,7 @@ const expiresInSchema = z.union([
     .transform(Number),
 ]);
 
-/** OAuth 2.0 token response: {access_token, token_type, expires_in}. expires_in absent → 3600 s (as EPV assumes). */
+/** OAuth 2.0 token response: {access_token, token_type, expires_in}. expires_in absent → 3600 s (epv-api-scripts). */
 export const tokenResponseSchema = z.object({
   access_token: z.string().min(1),
   token_type: z.string().min(1).optional(),
@@ -193,7 +193,7 @@ export interface IdentityPlatformTokenOptions {
 }
 
 /**
- * CyberArk Identity client-credentials token (cyberark-api.md §1.2, §1.3).
+ * CyberArk Identity client-credentials token (CyberArk docs: ISPSS API authentication).
  * Default: POST {identityUrl}/oauth2/platformtoken, form grant_type=client_credentials&client_id&client_secret.
  * With oauthAppId: POST {identityUrl}/oauth2/token/{appId}, Basic base64(id:secret), form grant_type&scope.
  */
@@ -263,7 +263,7 @@ export interface PasSessionOptions {
 }
 
 /**
- * Self-hosted PAS session (cyberark-api.md §1.5): POST {pvwaUrl}/PasswordVault/API/Auth/{method}/Logon with JSON
+ * Self-hosted PAS session (psPAS New-PASSession): POST {pvwaUrl}/PasswordVault/API/Auth/{method}/Logon with JSON
  * {username, password, concurrentSession:true} → a JSON string token, used RAW as Authorization (no "Bearer").
  * The session is kept until a 401 (then one new logon); close() logs off (best effort).
  */

@@ -1,5 +1,5 @@
 /**
- * CyberArk Identity helpers (cyberark-api.md §2.2): the response envelope, where logical errors come back as HTTP 200
+ * CyberArk Identity helpers (marcozj/golang-sdk): the response envelope, where logical errors come back as HTTP 200
  * with success:false, the Redrock page shape, and .NET JSON dates.
  *
  *   const env = await client.request({ method: 'POST', path: '/Redrock/query', json: {...},
@@ -34,7 +34,7 @@ export type IdentityEnvelope<T> =
     };
 
 /**
- * The §2.2 envelope: when success is true, Result is validated with `result`; when false, Result is not looked at
+ * The envelope: when success is true, Result is validated with `result`; when false, Result is not looked at
  * (it is null) so that unwrapIdentity can report the logical error instead of a validation error.
  */
 export function identityEnvelope<T>(result: z.ZodType<T>): z.ZodType<IdentityEnvelope<T>> {
@@ -79,7 +79,7 @@ export interface RedrockResult<R> {
 /**
  * A Redrock result page: {IsAggregate, Count, FullCount, Columns, Results[{Entities, Row}], ReturnID}. Only Results
  * is required: real answers omit Count at times (issue 14), and paging relies on Results and FullCount alone; the
- * rest is tolerated when absent (§12 lists their semantics as partly UNCONFIRMED).
+ * rest is tolerated when absent (their semantics are only partly documented).
  */
 export function redrockResult<R>(row: z.ZodType<R>): z.ZodType<RedrockResult<R>> {
   return z.object({
