@@ -3,7 +3,7 @@
  * rows of the sources and returns ASSUMES_USER / IS_GROUP edges plus, on every directory identity, the outcome
  * (matched, ambiguous, unmatched) with the rule, the key and the candidates, so the report can explain each one.
  *
- * Default rules (shared/reference/entra-ad.md §5.1), applied only to directories the CyberArk tenant has configured
+ * Default rules (docs/correlation.md), applied only to directories the CyberArk tenant has configured
  * (Core/GetDirectoryServices: FDS → Entra ID, AdProxy → Active Directory):
  * - Entra user:  userPrincipalName = CyberArk login name (trimmed, lower-cased);
  * - Entra group: object id = CyberArk group idp_unique_id (lower-cased, braces stripped);

@@ -1,5 +1,5 @@
 /**
- * Active Directory value conversions (reference §2.3): objectGUID bytes ↔ GUID string, objectSid bytes ↔ S-1-…,
+ * Active Directory value conversions: objectGUID bytes ↔ GUID string, objectSid bytes ↔ S-1-… (MS-DTYP 2.4.2.2),
  * Integer8 FILETIME ↔ ISO 8601, userAccountControl and groupType flags. Pure; invalid input throws AdValueError,
  * which the extractor turns into a SourceError naming the entry and the attribute.
  */

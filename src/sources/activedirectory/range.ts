@@ -1,5 +1,5 @@
 /**
- * Attribute range retrieval (reference §2.6, MS-ADTS 3.1.1.3.1.3.3). AD returns at most MaxValRange (1500) values of a
+ * Attribute range retrieval (MS-ADTS 3.1.1.3.1.3.3). AD returns at most MaxValRange (1500) values of a
  * multi-valued attribute per response; the rest must be asked for with `member;range=<low>-*`. The reply's
  * attribute description states the range returned (`member;range=0-1499`); the last chunk ends in `-*`. For large
  * groups AD answers a plain `member` request with the ranged description only, so every entry's keys are scanned.

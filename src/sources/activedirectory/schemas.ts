@@ -34,7 +34,7 @@ export const GROUP_ATTRIBUTES = [
   'memberOf',
 ] as const;
 
-/** Returned as Buffers; ldapts matches these names case-sensitively against the server's spelling (reference §3.3). */
+/** Returned as Buffers; ldapts matches these names case-sensitively against the server's spelling. */
 export const BINARY_ATTRIBUTES = ['objectGUID', 'objectSid', 'objectguid', 'objectsid', 'OBJECTGUID', 'OBJECTSID'];
 
 /** LDAP_SERVER_RANGE_RETRIEVAL_NOERR_OID: no operationsError when a range starts past the last value. */

@@ -30,7 +30,7 @@ import {
 export const SOURCE = 'entra';
 export const DEFAULT_AUTHORITY_URL = 'https://login.microsoftonline.com';
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
-/** Graph's largest page for users, groups and members (§1.2): fewest requests. */
+/** Graph's largest page for users, groups and members (Graph docs: List users): fewest requests. */
 export const MAX_PAGE_SIZE = 999;
 
 export interface EntraSourceConfig {
@@ -85,7 +85,7 @@ export function entraTokenUrl(config: EntraSourceConfig): string {
   return `${authorityBase(config.authorityUrl)}/${encodeURIComponent(tenantOf(config))}/oauth2/v2.0/token`;
 }
 
-/** `${graphUrl}/.default`: every application permission granted to the app for Graph (§1.1). */
+/** `${graphUrl}/.default`: every application permission granted to the app for Graph (client credentials flow). */
 export function entraScope(config: EntraSourceConfig): string {
   return `${graphBase(config.graphUrl)}/.default`;
 }

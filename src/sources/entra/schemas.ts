@@ -1,6 +1,6 @@
 /**
- * Raw Microsoft Graph v1.0 shapes (shared/reference/entra-ad.md §1.2–1.4), validated with zod. Loose objects: Graph
- * adds properties over time. Selected properties that have no value arrive as null (§1.2).
+ * Raw Microsoft Graph v1.0 shapes (Graph docs: user, group, List members), validated with zod. Loose objects: Graph
+ * adds properties over time. Selected properties that have no value arrive as null.
  */
 import { z } from 'zod';
 import { nameField, shortText, textField } from '../../http/index.js';
@@ -24,7 +24,7 @@ export const USER_SELECT = [
   'onPremisesSyncEnabled',
 ] as const;
 
-/** `$select` of GET /v1.0/groups (v1.0 groups have no onPremisesDistinguishedName, §1.5). */
+/** `$select` of GET /v1.0/groups (v1.0 groups have no onPremisesDistinguishedName). */
 export const GROUP_SELECT = [
   'id',
   'displayName',

@@ -13,7 +13,7 @@ const MEMBER_KINDS: Record<string, NodeKind> = {
   '#microsoft.graph.group': 'EntraGroup',
 };
 
-/** The correlation key of a UPN: trimmed, lower-cased (cloud UPNs are ASCII, entra-ad.md §1.2). */
+/** The correlation key of a UPN: trimmed, lower-cased (cloud UPNs are ASCII: Graph docs, user resource). */
 export function upnKey(upn: string): string {
   return upn.trim().toLowerCase();
 }

@@ -37,7 +37,7 @@ export function createIdentityClient(
     source: SOURCE,
     baseUrl: config.identityUrl,
     auth,
-    // Always sent: Identity answers 401 without it (reference §1.4).
+    // Always sent, as CyberArk's SDKs do: Identity answers 401 without it.
     headers: { 'X-IDAP-NATIVE-CLIENT': 'true', ...(http.headers ?? {}) },
   });
 }

@@ -27,7 +27,7 @@ interface NumberedPage<R> {
 }
 
 /**
- * Pages a listing by PageNumber / PageSize (Redrock §2.1, DirectoryServiceQuery). Once a page has told the total
+ * Pages a listing by PageNumber / PageSize (Redrock, DirectoryServiceQuery). Once a page has told the total
  * (FullCount), the pages still needed are requested together — up to twice the client's concurrency ahead of the
  * page being consumed — instead of one after the other; pages are still consumed in order, by the same rules as a
  * sequential loop:

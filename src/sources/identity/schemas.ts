@@ -1,5 +1,5 @@
 /**
- * Raw CyberArk Identity shapes (shared/reference/cyberark-api.md §2, §3, §5, §6), validated with zod. Objects are
+ * Raw CyberArk Identity shapes (Identity developer docs; CyberArk's SDKs), validated with zod. Objects are
  * loose: fields we do not use are tolerated, fields we use are checked, so a changed API fails loudly and says where.
  */
 import { z } from 'zod';
@@ -38,7 +38,7 @@ export const userRow = z.looseObject({
 });
 
 /**
- * `UserMgmt/GetUserAttributes` (reference §4: IDSEC users service and its test mocks): read for the users whose
+ * `UserMgmt/GetUserAttributes` (idsec-sdk-golang users service and its test mocks): read for the users whose
  * User row does not say whether they are service users. `InEverybodyRole` false marks a service user.
  */
 export const userAttributes = z.looseObject({

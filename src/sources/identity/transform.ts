@@ -41,8 +41,8 @@ export interface ServiceUserFacts {
 }
 
 /**
- * Service users (and OAuth confidential clients, which are service users) are not in the Everybody role (reference
- * §4: GetUserAttributes answers InEverybodyRole false for them). The User row's ServiceUser column says it; for a row
+ * Service users (OAuth confidential clients are service users too) are not in the Everybody role (idsec-sdk-golang:
+ * GetUserAttributes answers InEverybodyRole false for them). The User row's ServiceUser column says it; for a row
  * without it, the user's attributes do, and their InEverybodyRole is the tenant's own word on the Everybody role.
  */
 export function serviceUserFacts(row: Pick<UserRow, 'ServiceUser'> | undefined, attrs: UserAttributes | undefined) {
@@ -164,7 +164,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
       role_type: roleType,
       permissions: rights.map((a) => a.Path),
       permission_names: rights.map((a) => a.Description ?? a.Path),
-      // Script roles compute their members; the API cannot list them (reference §3.1).
+      // Script roles compute their members; the API cannot list them (IdentityCommand Get-IDDynamicRoleMember).
       members_unknown: roleType.toLowerCase() === 'script',
     });
     rolesById.set(r.ID.toLowerCase(), node);
@@ -215,9 +215,9 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
     }
   }
 
-  // The Everybody role holds every user but service users implicitly (reference §3.1, §4). A user whose
-  // service-user status nothing told is counted in, so that who-can over-reports rather than hides access, and
-  // the sync says so.
+  // The Everybody role holds every user but service users implicitly (Identity docs: Role table; idsec-sdk-golang).
+  // A user whose service-user status nothing told is counted in, so that who-can over-reports rather than hides
+  // access, and the sync says so.
   for (const role of rolesById.values()) {
     if (role.props.role_type !== 'Everybody') continue;
     for (const [key, user] of usersById) if (inEverybody.has(key)) addEdge('HAS_ROLE', user, role, { implicit: true });

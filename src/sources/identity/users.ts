@@ -20,7 +20,7 @@ export const USER_QUERY = `Select ${COLUMNS}, ServiceUser, SecurityQuestionSet, 
 /** The same without the columns some tenants may not have (then GetUserAttributes says who is a service user). */
 export const USER_QUERY_BASIC = `Select ${COLUMNS} from User ORDER BY ID`;
 
-/** UserMgmt/GetUserAttributes for one user (reference §4): whether it is a service user or an OAuth client. */
+/** UserMgmt/GetUserAttributes for one user (idsec-sdk-golang): whether it is a service user or an OAuth client. */
 export async function attributesOf(
   client: HttpClient,
   user: { ID: string; DirectoryServiceUuid?: string | null | undefined },

@@ -142,13 +142,13 @@ async function followNextLinks<T>(
         const count = page.count ?? undefined;
         onPage?.(page.value, rows.length, count);
         if (count === undefined || rows.length >= count || page.value.length === 0) break;
-        // No nextLink while `count` says more remain: older PAS answers ({Safes, Total}, reference §7.1) page by
+        // No nextLink while `count` says more remain: older PAS answers ({Safes, Total}, CyberArk docs) page by
         // offset only. The list continues at offset = items read.
         const query = { ...first.query, offset: rows.length };
         page = await client.request({ method: 'GET', path: first.path, query, schema, endpoint, signal });
         continue;
       }
-      // nextLink is relative to /PasswordVault/ (reference §7.1).
+      // nextLink is relative to /PasswordVault/ (psPAS Get-NextLink).
       const url = client.resolveLink(page.nextLink, linkBase);
       if (seenLinks.has(url.href)) {
         throw new SourceError({
@@ -214,7 +214,7 @@ export async function extractPrivilegeCloud(
   let safesDone = 0;
   const membersOf = (safe: SafeRow) =>
     group.spawn(async () => {
-      // safeUrlId is already URL-encoded by the server: used verbatim (reference §7.1).
+      // safeUrlId is already URL-encoded by the server: used verbatim (as recorded on Privilege Cloud).
       members[safe.safeName] = await pageByOffset(
         client,
         {

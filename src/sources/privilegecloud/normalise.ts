@@ -1,9 +1,9 @@
 /**
- * Privilege Cloud values whose form varies between versions and fields (reference §7.1, §7.2: `creationTime` in epoch
- * seconds, `lastModificationTime` in epoch microseconds, some versions in other units; `memberType` User, Group or
- * Role; permission flags), brought to one form. What does not have the documented form is normalised where its
- * meaning is certain and reported in the sync warnings with a raw copy of the value, so nothing unexpected passes in
- * silence.
+ * Privilege Cloud values whose form varies between versions and fields (CyberArk docs, a recorded session:
+ * `creationTime` in epoch seconds, `lastModificationTime` in epoch microseconds, some versions in other units;
+ * `memberType` User, Group or Role; permission flags), brought to one form. What does not have the documented form
+ * is normalised where its meaning is certain and reported in the sync warnings with a raw copy of the value, so
+ * nothing unexpected passes in silence.
  */
 import { SAFE_PERMISSION_KEYS, type SafePermissionKey } from '../../graph/permissions.js';
 

@@ -1,6 +1,6 @@
 /**
  * Offset paging for the Privilege Cloud lists that send no `nextLink`. `GET /Safes/{safeUrlId}/Members` answers
- * `{value, count}` on real tenants (shared/reference/cyberark-api.md §7.2, CAPTURE): following nextLinks there would
+ * `{value, count}` on real tenants (a recorded Privilege Cloud session): following nextLinks there would
  * take a full first page for the whole list. The pages are asked for by `offset` instead, the next offset being the
  * number of items read so far, until `count` (the total) is reached.
  */

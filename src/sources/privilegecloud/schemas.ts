@@ -1,5 +1,5 @@
 /**
- * Raw Privilege Cloud / PAS REST v2 shapes (shared/reference/cyberark-api.md §7), validated with zod.
+ * Raw Privilege Cloud / PAS REST v2 shapes (CyberArk docs, psPAS, a recorded session), validated with zod.
  */
 import { z } from 'zod';
 import { nameField, shortText, textField } from '../../http/index.js';
@@ -29,7 +29,7 @@ export function camelKeys(row: unknown): unknown {
 
 /**
  * A safe row in either shape: today's, or the older `{SafeName, Description, Location, ManagingCPM, …}` without a
- * `safeUrlId`, which is then the URL-encoded name (what the server itself uses: reference §7.1).
+ * `safeUrlId`, which is then the URL-encoded name (what the server itself uses).
  */
 function normaliseSafe(row: unknown): unknown {
   const out = camelKeys(row);
@@ -40,7 +40,7 @@ function normaliseSafe(row: unknown): unknown {
 }
 
 /**
- * A list page in either shape: `{value, count, nextLink}`, or the older `{Safes: […], Total: n}` (reference §7.1:
+ * A list page in either shape: `{value, count, nextLink}`, or the older `{Safes: […], Total: n}` (CyberArk docs:
  * PAS 12.1 and before; no nextLink, so the list continues by offset).
  */
 function listPage(itemKeys: readonly string[], row: (r: unknown) => unknown) {
@@ -83,9 +83,9 @@ function normaliseMember(row: unknown): unknown {
   return out;
 }
 const optBool = z.boolean().nullish();
-/** Times arrive as numbers, and in some versions as numeric strings (reference §7.1). */
+/** Times arrive as numbers, and in some versions as numeric strings (older CyberArk docs). */
 const epoch = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).nullish();
-/** memberId is a number, a numeric string, a GUID or a synthetic id (reference §7.2): always a string here. */
+/** memberId: a number, numeric string, GUID or synthetic id (CyberArk docs; a recorded session); a string here. */
 const looseId = z.union([shortText, z.number()]).transform(String);
 
 export const safeRow = z.looseObject({

@@ -65,7 +65,7 @@ export type MemberResolution =
   | { kind: 'vault'; nodeKind: 'VaultUser' | 'VaultGroup' };
 
 /**
- * Who a safe member is (reference §6.4, §13.8):
+ * Who a safe member is (as a recorded Privilege Cloud session shows):
  * - `User` with a GUID memberId → the Identity user with that id; otherwise by memberName = login name;
  * - `Group` or `Role` whose memberName is an Identity role name → that role (ISPSS lists roles as Group members);
  *   failing that, a predefined role's synthetic member id (Privilege_Cloud_Admins_ID) → that role;
