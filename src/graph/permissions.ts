@@ -1,6 +1,6 @@
 /**
  * The 22 Privilege Cloud / PAS safe-member permissions, in the documented API order
- * (shared/reference/cyberark-api.md §7.2). Each carries the exact API key and the display name shown in the PVWA.
+ * (CyberArk docs: Add Safe Member). Each carries the exact API key and the display name shown in the PVWA.
  */
 import { distance } from 'fastest-levenshtein';
 
@@ -106,7 +106,7 @@ export function permissionsToFlags(keys: Iterable<SafePermissionKey>): Record<Sa
 }
 
 /**
- * Application ACL grant bits (Acl/GetRowAces), from shared/reference/cyberark-api.md §5.
+ * Application ACL grant bits (Acl/GetRowAces), as idsec-sdk-golang defines them.
  * Bit 31 may arrive as a negative 32-bit integer, so callers normalise with `>>> 0` first.
  */
 export const APP_GRANT_BITS = {

@@ -1,4 +1,4 @@
-/** Identity admin rights (shared/reference/cyberark-api.md §3.4): the /lib/rights and ServiceRight tiles roles carry. */
+/** Identity admin rights as ark-sdk-python lists them: the /lib/rights and ServiceRight tiles roles carry. */
 import type { IdentityRole } from '../format/index.js';
 
 const LIB_RIGHTS: readonly (readonly [string, string])[] = [

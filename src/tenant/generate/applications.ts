@@ -1,6 +1,6 @@
 /**
  * Identity applications and their ACLs: Privilege Cloud, the arkgraph OAuth2 server app, an on-prem bookmark, one
- * app with every principal type, then random apps. Grant values follow shared/reference/cyberark-api.md §5.
+ * app with every principal type, then random apps. Grant bits as idsec-sdk-golang defines them.
  */
 import type { Application } from '../format/index.js';
 import type { Ctx } from './context.js';

@@ -213,7 +213,7 @@ export function addSafeMembers(
     };
     let remaining = counts[s]!;
     if (remaining > 0 && creatorIsIdentity[s]) {
-      // The creator is a member with full rights that nobody can edit (isReadOnly), as in CAPTURE.
+      // The creator is a member with full rights that nobody can edit (isReadOnly), as recorded on Privilege Cloud.
       add(
         {
           memberId: safe.creator.id,

@@ -1,5 +1,5 @@
 /**
- * Safe member permission sets (ARKPY SAFE_MEMBER_PERMISSIONS_SETS, shared/reference/cyberark-api.md §7.2): the
+ * Safe member permission sets (ark-sdk-python SAFE_MEMBER_PERMISSIONS_SETS): the
  * presets random members draw from, and the fixed sets of auditors, safe managers and the CPM.
  */
 import { canonicalPermissions, SAFE_PERMISSION_KEYS, type SafePermissionKey } from '../../graph/permissions.js';
