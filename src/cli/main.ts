@@ -1,17 +1,20 @@
 /**
  * The arkgraph CLI. Its contract (commands, options, --json shapes, exit codes) is public: docs/cli.md.
  * Exit codes: 0 success, 2 usage or validation error, 3 a source failed, 4 store error.
+ * The commands that mirror an API route (list, export access-review, sources test) call the code that route calls.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { type ArkgraphConfig, loadConfig } from '../config/config.js';
 import { ENV_VARS } from '../config/env-vars.js';
 import { createLogger, type Logger } from '../log.js';
 import { QueryEngine } from '../queries/engine.js';
-import type { PageRequest } from '../queries/types.js';
+import { ASSET_TYPES, type AssetType, type PageRequest } from '../queries/types.js';
 import { openStore } from '../store/open.js';
 import type { GraphStore } from '../store/types.js';
 import { syncConfigFrom } from '../sync/config.js';
 import { runSync } from '../sync/run.js';
+import type { ExportOptions } from './access-review.js';
+import type { ListOptions } from './assets.js';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { progressReporter } from './progress.js';
 import { renderAccountAccess, renderPaths, renderUserAccess, renderWhoCan } from './render.js';
@@ -21,12 +24,19 @@ import type { SimulateOptions } from './simulate.js';
 interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Where streamed answers (`export access-review` without --out) write their bytes; default process.stdout. */
+  stdout?: NodeJS.WritableStream;
 }
 
 const defaultIo: Io = {
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
 };
+
+/** The exit code of a command that answered but did not succeed (`sources test` with a failed check). */
+interface Outcome {
+  exitCode: number;
+}
 
 function envHelp(): string {
   return `\nEnvironment (wins over the config file; secrets only from the environment or files):\n${ENV_VARS.map(
@@ -92,7 +102,7 @@ function print(io: Io, json: boolean | undefined, value: unknown, human: () => s
   io.out(json ? JSON.stringify(value, null, 2) : human());
 }
 
-export function buildProgram(io: Io = defaultIo): Command {
+export function buildProgram(io: Io = defaultIo, outcome: Outcome = { exitCode: EXIT.ok }): Command {
   const program = new Command()
     .name('arkgraph')
     .description('CyberArk access-graph analyzer: who can retrieve the passwords in safe X, and why.')
@@ -201,6 +211,44 @@ export function buildProgram(io: Io = defaultIo): Command {
     });
 
   program
+    .command('list')
+    .description('A page of an asset list, ordered by name (GET /api/v1/<kind>)')
+    .addArgument(new Argument('<kind>', 'what to list').choices(ASSET_TYPES))
+    .option('--offset <n>', 'skip the first n items (default 0)')
+    .option('--limit <n>', 'page size, 1-500 (default 100)')
+    .option('--search <text>', 'case-insensitive substring of the name')
+    .option('--json', 'JSON output')
+    .action(async (kind: AssetType, opts: ListOptions, cmd: Command) => {
+      const { listCommand } = await import('./assets.js');
+      await withQueries(cmd, (queries) => listCommand(queries, kind, opts, io));
+    });
+
+  program
+    .command('export')
+    .description('Exports; "export access-review": one row per (principal, resource, grant path), CSV or JSON')
+    .argument('<name>', 'access-review')
+    .requiredOption('--scope <scope>', 'safe:<name>, role:<name>, user:<login> or all')
+    .option('--format <format>', 'csv or json (default json)')
+    .option('--inactive-days <n>', 'threshold of the no_login_90d flag, 1-3650 (default 90)')
+    .option('--out <file>', 'write to a file (and print a summary) instead of stdout')
+    .action(async (name: string, opts: ExportOptions, cmd: Command) => {
+      if (name !== 'access-review') throw new UsageError(`unknown export "${name}"; available: access-review`);
+      const { exportAccessReviewCommand } = await import('./access-review.js');
+      await withQueries(cmd, (queries) => exportAccessReviewCommand(queries, opts, io));
+    });
+
+  program
+    .command('sources')
+    .description('Sources; "sources test": a token and one cheap read per right of each source, nothing synced')
+    .argument('<action>', 'test')
+    .option('--json', 'JSON output (the answer of POST /api/v1/sources/test)')
+    .action(async (action: string, opts: { json?: boolean }, cmd: Command) => {
+      if (action !== 'test') throw new UsageError(`unknown sources action "${action}"; available: test`);
+      const { sourcesTestCommand } = await import('./sources.js');
+      outcome.exitCode = await sourcesTestCommand(await configFrom(cmd), opts, io);
+    });
+
+  program
     .command('runs')
     .description('Recent sync runs: status, counts, durations, errors')
     .option('--limit <n>', 'how many', '20')
@@ -270,10 +318,11 @@ function syncSummary(run: import('../sync/types.js').SyncRunRecord): string {
 }
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
-  const program = buildProgram(io);
+  const outcome: Outcome = { exitCode: EXIT.ok };
+  const program = buildProgram(io, outcome);
   try {
     await program.parseAsync(argv);
-    return EXIT.ok;
+    return outcome.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit through here with code 0.

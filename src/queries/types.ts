@@ -164,7 +164,7 @@ export interface AssetListResult {
 /** An unknown safe, user or account: the message lists close matches. */
 export class NotFoundError extends Error {
   constructor(
-    readonly what: 'safe' | 'user' | 'account' | 'principal' | 'application',
+    readonly what: 'safe' | 'user' | 'account' | 'principal' | 'application' | 'role',
     readonly input: string,
     readonly suggestions: string[],
   ) {

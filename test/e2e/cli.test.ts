@@ -1,10 +1,23 @@
-/** The CLI contract (docs/cli.md): commands, --json shapes, human tables, exit codes, no secrets in output. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+/**
+ * The CLI contract (docs/cli.md): commands, --json shapes, human tables, exit codes, no secrets in output; and the
+ * commands that mirror an API route (list, export access-review, sources test) answer what `arkgraph serve` answers
+ * over real HTTP, and refuse what it refuses.
+ */
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTokenList } from '../../src/api/auth.js';
+import { buildApi } from '../../src/api/server.js';
 import { main } from '../../src/cli/main.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/log.js';
+import { ASSET_TYPES } from '../../src/queries/types.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { MemoryStore } from '../../src/store/memory/store.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle } from '../oracle/cyberark.js';
 
@@ -56,7 +69,18 @@ describe('arkgraph CLI', () => {
   it('--help lists the commands and every environment variable', async () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);
-    for (const word of ['sync', 'who-can', 'access', 'paths', 'account-access', 'simulate', 'demo'])
+    for (const word of [
+      'sync',
+      'who-can',
+      'access',
+      'paths',
+      'account-access',
+      'list',
+      'export',
+      'sources',
+      'simulate',
+      'demo',
+    ])
       expect(r.stdout).toContain(word);
     for (const v of [
       'ARKGRAPH_IDENTITY_URL',
@@ -74,6 +98,8 @@ describe('arkgraph CLI', () => {
     const r = await cli('who-can', 'retrieveAccounts', '--safe', 'x');
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/run "arkgraph sync" first/);
+    expect((await cli('list', 'safes')).code).toBe(4);
+    expect((await cli('export', 'access-review', '--scope', 'all')).code).toBe(4);
   });
 
   it('usage errors exit 2', async () => {
@@ -213,5 +239,165 @@ describe('arkgraph CLI', () => {
     });
     expect(code).toBe(2);
     expect(stderr).toMatch(/secrets are not read from the config file/);
+  });
+});
+
+/** `arkgraph serve`'s app over the CLI's data directory and configuration, on a loopback port. */
+async function startApi() {
+  const config = await loadConfig({ configFile, env: {} });
+  const store = new MemoryStore({ dataDir: config.dataDir });
+  const token = 'cli-parity-token-0123456789abcdef';
+  const app = await buildApi({
+    store,
+    config,
+    tokens: parseTokenList(`admin:${token}`),
+    logger: createLogger('silent', { write: () => {} }),
+  });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    fetch: (url: string, init: RequestInit = {}) =>
+      fetch(`${base}${url}`, { ...init, headers: { authorization: `Bearer ${token}` } }),
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+const CLI_PROCESS = fileURLToPath(new URL('../support/cli-process.ts', import.meta.url));
+
+describe('commands that mirror an API route', () => {
+  let api: Awaited<ReturnType<typeof startApi>>;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  it('list <kind>: the JSON of GET /api/v1/<kind>, with the same paging, search and refusals', async () => {
+    for (const kind of ASSET_TYPES) {
+      const r = await cli('list', kind, '--json');
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(await (await api.fetch(`/api/v1/${kind}`)).json());
+    }
+    const page = await cli('list', 'safes', '--search', 'PROD', '--offset', '1', '--limit', '2', '--json');
+    const fromApi = (await (await api.fetch('/api/v1/safes?search=PROD&offset=1&limit=2')).json()) as {
+      total: number;
+      items: { name: string; id: string }[];
+    };
+    expect(JSON.parse(page.stdout)).toEqual(fromApi);
+    expect(fromApi.items.length).toBe(2);
+    const human = await cli('list', 'safes', '--search', 'PROD', '--offset', '1', '--limit', '2');
+    expect(human.stdout).toMatch(/^NAME\s+ID\n/);
+    for (const item of fromApi.items) expect(human.stdout).toContain(item.id);
+    expect(human.stdout).toContain(`showing 2-3 of ${fromApi.total} safes matching "PROD"`);
+    // The route's own query schema decides: what the API refuses with 400 the CLI refuses with exit code 2.
+    for (const [flag, value] of [
+      ['--limit', '501'],
+      ['--limit', '0'],
+      ['--offset', '-1'],
+      ['--offset', '1e3'],
+      ['--search', 'x'.repeat(201)],
+    ] as const) {
+      const q = `${flag.slice(2)}=${encodeURIComponent(value)}`;
+      expect((await api.fetch(`/api/v1/safes?${q}`)).status, q).toBe(400);
+      const r = await cli('list', 'safes', `${flag}=${value}`);
+      expect(r.code, q).toBe(2);
+      expect(r.stderr).toContain(flag);
+    }
+    expect((await cli('list', 'vaults')).code).toBe(2);
+  });
+
+  it('export access-review: the document of GET /api/v1/exports/access-review, to a file or stdout', async () => {
+    const out = path.join(dir, 'all.csv');
+    const r = await cli('export', 'access-review', '--scope', 'all', '--format', 'csv', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    // Byte for byte (the BOM included, which text() would drop).
+    const fromApi = Buffer.from(
+      await (await api.fetch('/api/v1/exports/access-review?scope=all&format=csv')).arrayBuffer(),
+    );
+    const file = await readFile(out);
+    expect(file.equals(fromApi)).toBe(true);
+    const rows = fromApi.toString('utf8').split('\r\n').length - 2; // header, and the empty string after the last CRLF
+    expect(rows).toBeGreaterThan(100);
+    expect(r.stdout).toContain(`wrote ${out}: ${rows} rows, ${file.length} bytes (csv, scope all)`);
+
+    // stdout of the real process; JSON by default, as the API answers without Accept: text/csv.
+    const safe = tenant.privilegeCloud.safes.find((x) => x.members.length > 3)!.name;
+    const child = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI_PROCESS,
+        '--config',
+        configFile,
+        '--log-level',
+        'silent',
+        'export',
+        'access-review',
+      ].concat(['--scope', `safe:${safe.toLowerCase()}`, '--inactive-days', '30']),
+      { maxBuffer: 64 * 2 ** 20 },
+    );
+    const url = `/api/v1/exports/access-review?scope=${encodeURIComponent(`safe:${safe.toLowerCase()}`)}&inactiveDays=30`;
+    expect(JSON.parse(child.stdout)).toEqual(await (await api.fetch(url)).json());
+    expect(JSON.parse(child.stdout).length).toBeGreaterThan(3);
+  });
+
+  it('export access-review: what the API refuses (400, 404) exits 2, before any file is written', async () => {
+    const out = path.join(dir, 'refused.json');
+    const name = tenant.privilegeCloud.safes[1]!.name;
+    for (const [args, status] of [
+      [['--scope', 'everything'], 400],
+      [['--scope', `safe:${name.slice(0, -1)}`], 404],
+      [['--scope', 'role:No Such Role'], 404],
+      [['--scope', 'all', '--format', 'xml'], 400],
+      [['--scope', 'all', '--inactive-days', '0'], 400],
+    ] as const) {
+      const query = new URLSearchParams();
+      for (let i = 0; i < args.length; i += 2)
+        query.set(args[i]!.slice(2).replace('inactive-days', 'inactiveDays'), args[i + 1]!);
+      expect((await api.fetch(`/api/v1/exports/access-review?${query}`)).status, String(query)).toBe(status);
+      const r = await cli('export', 'access-review', ...args, '--out', out);
+      expect(r.code, String(query)).toBe(2);
+      await expect(access(out)).rejects.toThrow();
+    }
+    const miss = await cli('export', 'access-review', '--scope', `safe:${name.slice(0, -1)}`);
+    expect(miss.stderr).toContain(`did you mean: "${name}"`);
+    expect((await cli('export', 'nothing', '--scope', 'all')).code).toBe(2);
+  });
+
+  it('sources test: the answer of POST /api/v1/sources/test; exit 3 when a source fails', async () => {
+    const r = await cli('sources', 'test', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const body = JSON.parse(r.stdout);
+    expect(body).toEqual(await (await api.fetch('/api/v1/sources/test', { method: 'POST' })).json());
+    expect(Object.keys(body.sources).sort()).toEqual(['identity', 'privilegecloud']);
+    const human = await cli('sources', 'test');
+    expect(human.stdout).toContain('identity: ok');
+    expect(human.stdout).toContain('every check passed');
+
+    sim.faults.add({ match: { path: '/passwordvault/api/safes' }, kind: 'status5xx', status: 500 });
+    try {
+      const failed = await cli('sources', 'test');
+      expect(failed.code).toBe(3);
+      expect(failed.stdout).toContain('privilegecloud: FAILED');
+      expect(failed.stdout).toMatch(/FAILED\s+.*Safes.*500/i);
+      expect(failed.stdout).toContain('identity: ok');
+    } finally {
+      sim.faults.clear();
+    }
+
+    const none = path.join(dir, 'no-sources.json');
+    await writeFile(none, JSON.stringify({ dataDir: 'data' }));
+    let stderr = '';
+    const code = await main(['node', 'arkgraph', '--config', none, 'sources', 'test'], {
+      out: () => {},
+      err: (t) => (stderr += t),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no source is configured/);
+    expect((await cli('sources', 'check')).code).toBe(2);
   });
 });

@@ -12,12 +12,15 @@
  * - `all`: every safe, then every application.
  *
  * The columns are in columns.ts, the rows of one resource in rows.ts, the CSV and JSON forms in writer.ts.
+ * openAccessReview is the one entry of the API route and of `arkgraph export access-review`.
  */
+import type { Readable } from 'node:stream';
 import type { QueryEngine } from '../../queries/engine.js';
 import type { GrantPath, PrincipalAccess } from '../../queries/types.js';
 import type { AccessReviewRow } from './columns.js';
 import { PAGE, type Resource, RowContext, resourceRows } from './rows.js';
-import { type ExportScope, resolveRole, scopeText } from './scope.js';
+import { type ExportScope, parseScope, resolveRole, scopeText } from './scope.js';
+import { type ExportFormat, exportStream } from './writer.js';
 
 export interface AccessReviewOptions {
   /** Users whose last login is older than this many days (or who never logged in) get no_login_90d. Default 90. */
@@ -108,4 +111,33 @@ export async function prepareAccessReview(
       yield* resourceRows(ctx, resource, principals, everything);
     }
   })();
+}
+
+export interface AccessReviewRequest {
+  /** `safe:<name>`, `role:<name>`, `user:<login>` or `all`. */
+  scope: string;
+  format: ExportFormat;
+  /** Threshold of the no_login_90d flag, in days (default 90). */
+  inactiveDays?: number | undefined;
+}
+
+/**
+ * An export ready to stream: the scope is parsed and resolved (a bad scope or an unknown name fails here, before any
+ * byte), `stream` produces the document on demand (writer.ts exportStream) and `rows()` counts the rows sent so far.
+ */
+export async function openAccessReview(
+  queries: QueryEngine,
+  request: AccessReviewRequest,
+): Promise<{ stream: Readable; rows: () => number }> {
+  const rows = await prepareAccessReview(queries, parseScope(request.scope), {
+    ...(request.inactiveDays !== undefined ? { inactiveDays: request.inactiveDays } : {}),
+  });
+  let count = 0;
+  async function* counted(): AsyncGenerator<AccessReviewRow> {
+    for await (const row of rows) {
+      count++;
+      yield row;
+    }
+  }
+  return { stream: exportStream(counted(), request.format), rows: () => count };
 }

@@ -1,10 +1,13 @@
 /**
  * The scope of an access-review export (`safe:<name>`, `role:<name>`, `user:<login>` or `all`): parsing the text, and
  * finding the role a `role:` scope names (unknown or ambiguous names fail before anything is streamed).
+ *
+ * Failures are the query layer's errors (RangeError, NotFoundError, AmbiguousNameError), not HTTP problems: the API
+ * maps them to 400/404 problems (problem.ts) and `arkgraph export access-review` to exit code 2 (cli/errors.ts).
  */
 import type { QueryEngine } from '../../queries/engine.js';
 import { suggest } from '../../queries/shape.js';
-import { ApiProblem } from '../problem.js';
+import { AmbiguousNameError, NotFoundError } from '../../queries/types.js';
 
 export type ExportScope =
   | { kind: 'all' }
@@ -18,7 +21,7 @@ export function parseScope(text: string): ExportScope {
   const kind = colon > 0 ? text.slice(0, colon) : '';
   const name = text.slice(colon + 1);
   if ((kind === 'safe' || kind === 'role' || kind === 'user') && name.trim() !== '') return { kind, name };
-  throw new ApiProblem(400, 'bad-request', 'scope must be safe:<name>, role:<name>, user:<login> or all');
+  throw new RangeError('scope must be safe:<name>, role:<name>, user:<login> or all');
 }
 
 /** The scope as the export's `scope` column spells it. */
@@ -36,9 +39,7 @@ export async function resolveRole(queries: QueryEngine, name: string): Promise<{
   const found = byId.length ? byId : byName;
   if (found.length === 1) return { id: String(found[0]!.id), name: String(found[0]!.name) };
   if (found.length > 1) {
-    throw new ApiProblem(400, 'ambiguous-name', `"${name}" names ${found.length} roles; use the id`, {
-      candidates: found.map((i) => String(i.id)).sort(),
-    });
+    throw new AmbiguousNameError('role', name, found.map((i) => String(i.id)).sort());
   }
   const all: string[] = [];
   for (let offset = 0; ; offset += 5000) {
@@ -46,11 +47,5 @@ export async function resolveRole(queries: QueryEngine, name: string): Promise<{
     all.push(...p.items.map((i) => String(i.name)));
     if (p.items.length === 0 || offset + p.items.length >= p.total) break;
   }
-  const suggestions = suggest(name, all);
-  throw new ApiProblem(
-    404,
-    'not-found',
-    `no role named "${name}"${suggestions.length ? `; did you mean: ${suggestions.map((s) => `"${s}"`).join(', ')}?` : ''}`,
-    { suggestions },
-  );
+  throw new NotFoundError('role', name, suggest(name, all));
 }

@@ -1,15 +1,17 @@
 /**
  * What the route plugins share: the /api/v1 prefix, the context buildApi hands them, the documented problem
- * responses, paging and format parameters, and the download headers of CSV (or JSON) answers.
+ * responses, paging and format parameters, the queries of the asset lists and of the access-review export (which the
+ * CLI's `list` and `export access-review` validate their options with, so both take exactly the same values), and
+ * the download headers of CSV (or JSON) answers.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ArkgraphConfig } from '../../config/config.js';
 import { CSV_CONTENT_TYPE } from '../../csv.js';
 import type { QueryEngine } from '../../queries/engine.js';
-import type { PageRequest } from '../../queries/types.js';
+import type { AssetQuery, AssetType, PageRequest } from '../../queries/types.js';
 import type { GraphStore } from '../../store/types.js';
-import { intQuery, problemSchema } from '../schemas.js';
+import { intQuery, problemSchema, searchQuery } from '../schemas.js';
 import type { SourceTestResult } from '../source-test.js';
 import type { SyncController } from '../sync-control.js';
 
@@ -48,11 +50,27 @@ export function pageOf(query: { offset?: number | undefined; limit?: number | un
   return { offset: query.offset ?? 0, limit: query.limit ?? DEFAULT_PAGE_SIZE };
 }
 
+/** GET /api/v1/{type} and `arkgraph list <type>`: a page of an asset list, optionally searched by name. */
+export const assetListQuery = z.object({ ...pageQuery, search: searchQuery }).strict();
+
+export function assetQueryOf(type: AssetType, query: z.infer<typeof assetListQuery>): AssetQuery {
+  return { type, ...pageOf(query), ...(query.search !== undefined ? { search: query.search } : {}) };
+}
+
 /** The body of the POST routes, which take none. */
 export const noBody = z.object({}).strict().nullish().describe('No body (or an empty JSON object)');
 
 /** ?format= of the routes that answer in CSV or JSON. */
 export const formatQuery = z.enum(['csv', 'json']).optional();
+
+/** GET /api/v1/exports/access-review and `arkgraph export access-review`. */
+export const accessReviewQuery = z
+  .object({
+    scope: z.string().min(1).max(500).describe('safe:<name> | role:<name> | user:<login> | all'),
+    format: formatQuery,
+    inactiveDays: intQuery(1, 3650).optional().describe('Threshold of the no_login_90d flag (default 90)'),
+  })
+  .strict();
 
 /** The requested representation: ?format wins, then Accept: text/csv, else JSON. */
 export function wantsCsv(request: FastifyRequest, format: 'csv' | 'json' | undefined): boolean {
