@@ -26,7 +26,7 @@ export type {
 } from './shared/fault-rules.js';
 /**
  * The Graph simulator's name for the one fault controller: it accepts fractional `Retry-After` seconds, as Microsoft
- * Graph sends them ("2.128", entra-ad.md §1.7).
+ * Graph sends them ("2.128" in the Graph throttling docs).
  */
 export { FaultController, FaultController as GraphFaultController } from './shared/fault-rules.js';
 export type { FaultMatch } from './shared/route-match.js';

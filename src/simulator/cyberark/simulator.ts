@@ -1,7 +1,7 @@
 /**
  * CyberArk API simulator: an Identity tenant and a Privilege Cloud (or self-hosted PAS) API serving one tenant file,
- * on two local ports (two origins, as in real life) sharing one token store. See
- * shared/reference/cyberark-api.md for the API shapes it follows.
+ * on two local ports (two origins, as in real life) sharing one token store. Its API shapes follow
+ * the public sources named in docs/extractors.md.
  */
 
 import type { FastifyRequest } from 'fastify';
@@ -24,9 +24,9 @@ export interface SimulatorOptions {
   identityPort?: number;
   /** Default 0 (ephemeral). */
   pcloudPort?: number;
-  /** Platform / app token lifetime, served as `expires_in` (default 900, §10). */
+  /** Platform / app token lifetime, served as `expires_in` (default 900, as Privilege Cloud sends). */
   tokenTtlSeconds?: number;
-  /** Self-hosted PAS session lifetime (default 1200: IDSEC assumes 20 minutes, §1.5). */
+  /** Self-hosted PAS session lifetime (default 1200: idsec-sdk-golang assumes 20 minutes). */
   pasSessionTtlSeconds?: number;
   /** Scopes `/oauth2/token/{appId}` accepts per app id (default DEFAULT_APP_SCOPES for every app). */
   appScopes?: Record<string, string[]>;
@@ -70,10 +70,10 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** 429/5xx bodies (§11.11): PAS shape on PasswordVault paths, gateway shape elsewhere. */
+/** 429/5xx bodies: PAS shape on PasswordVault paths, gateway shape elsewhere. */
 function errorBody(status: number, message: string, request: FastifyRequest): unknown {
   if (request.url.toLowerCase().startsWith('/passwordvault')) {
-    // The 429 code is the brief's; 5xx codes are synthetic (§7.5: code mapping UNCONFIRMED).
+    // The 429 code is the brief's; 5xx codes are synthetic (the code mapping is undocumented).
     return { ErrorCode: `PASWS${status}E`, ErrorMessage: message };
   }
   return { message };

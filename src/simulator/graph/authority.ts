@@ -1,5 +1,5 @@
 /**
- * The Microsoft identity platform token endpoint of the Graph simulator (entra-ad.md §1.1):
+ * The Microsoft identity platform token endpoint of the Graph simulator (client-credentials flow):
  * `POST /{tenant}/oauth2/v2.0/token`, form `grant_type=client_credentials`, `client_id`, `client_secret` (or HTTP
  * Basic) and `scope=<resource>/.default`. Errors are AADSTS-style bodies.
  */

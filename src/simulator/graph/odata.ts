@@ -1,6 +1,6 @@
 /**
  * OData plumbing of the Graph simulator: error bodies, query options ($select, $top, $count, $skiptoken), opaque
- * skiptokens and next links (entra-ad.md §1.2, §1.3, §1.7).
+ * skiptokens and next links (Graph docs: paging, errors).
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -32,7 +32,7 @@ function graphDate(d = new Date()): string {
   return d.toISOString().slice(0, 19);
 }
 
-/** The Graph error body (the shape of §1.7); 429 carries the documented extra innerError fields. */
+/** The Graph error body (Graph docs: errors); 429 carries the documented extra innerError fields. */
 export function graphErrorBody(request: FastifyRequest, status: number, code: string, message: string): unknown {
   const innerError: Record<string, string> = {
     date: graphDate(),
@@ -106,7 +106,7 @@ export function readQueryOptions(request: FastifyRequest): QueryOptions {
   return { values, pairs };
 }
 
-/** `$top`: 1–999, default 100 (§1.2). */
+/** `$top`: 1–999, default 100 (Graph docs: List users). */
 export function readTop(options: QueryOptions): number {
   const raw = options.values.get('top');
   if (raw === undefined) return 100;
@@ -123,7 +123,8 @@ export function readTop(options: QueryOptions): number {
 
 /**
  * `$select` as canonical property names (case-insensitive input, order kept, duplicates dropped); undefined without
- * `$select`. Unknown names: an error for `strict` types (users), silently ignored otherwise (groups, §1.5).
+ * `$select`. Unknown names: an error for `strict` types (users), silently ignored otherwise (groups, as
+ * msgraph-sdk-dotnet#804 reports).
  */
 export function readSelect(
   options: QueryOptions,
@@ -160,7 +161,7 @@ export function readSelect(
   return out;
 }
 
-/** `$count=true` needs `ConsistencyLevel: eventual` (§1.8). */
+/** `$count=true` needs `ConsistencyLevel: eventual` (Graph docs: advanced queries). */
 export function readCount(options: QueryOptions, request: FastifyRequest): boolean {
   const raw = options.values.get('count');
   if (raw === undefined || raw.toLowerCase() === 'false') return false;

@@ -1,7 +1,7 @@
 /**
  * The Graph resources the simulator serves, built from a tenant file's `entra` section: every property a user or
  * group has (values the tenant does not know are null, as Graph sends unset properties), the default property sets
- * returned without `$select` (entra-ad.md §1.2), and `$select` projection.
+ * returned without `$select` (Graph docs: List users), and `$select` projection.
  */
 import type { EntraGroup, EntraSection, EntraUser } from '../../tenant/format/index.js';
 
@@ -13,7 +13,7 @@ export const ODATA_TYPE: Record<ObjectType, string> = {
   group: '#microsoft.graph.group',
 };
 
-/** Returned for a user without `$select` (§1.2). accountEnabled, userType and onPremises* only when selected. */
+/** Returned for a user without `$select`. accountEnabled, userType and onPremises* only when selected. */
 export const USER_DEFAULT_PROPERTIES = [
   'businessPhones',
   'displayName',
@@ -84,7 +84,7 @@ export function userResource(u: EntraUser): Resource {
 
 /**
  * Every property of a group resource the simulator knows. Without `$select` Graph returns (nearly) all of them; v1.0
- * groups have no onPremisesDistinguishedName (§1.5).
+ * groups have no onPremisesDistinguishedName (Graph docs: group resource).
  */
 export function groupResource(g: EntraGroup): Resource {
   const unified = g.groupTypes.some((t) => t.toLowerCase() === 'unified');

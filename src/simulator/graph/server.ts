@@ -1,5 +1,5 @@
 /**
- * The Microsoft Graph v1.0 server of the simulator (entra-ad.md §1.2–1.4, §1.7, §1.9): users, groups, direct and
+ * The Microsoft Graph v1.0 server of the simulator (after the Graph v1.0 docs): users, groups, direct and
  * transitive group members, with `$select`, `$top`, opaque `$skiptoken` next links, bearer tokens from the authority
  * server, Graph error bodies, and the generic fault plugin. Read-only.
  */

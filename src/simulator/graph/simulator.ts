@@ -9,11 +9,10 @@
  * onPremises* only when selected; selected-but-empty → null), `$top` (1–999, default 100), absolute
  * `@odata.nextLink`s carrying an opaque, authenticated `$skiptoken`, `@odata.context`, `$count` with
  * `ConsistencyLevel: eventual`, Graph error bodies, 401 InvalidAuthenticationToken, 403 Authorization_RequestDenied
- * (app roles), 404 Request_ResourceNotFound. Paths are case-insensitive. See docs/entra.md and
- * shared/reference/entra-ad.md §1.9.
+ * (app roles), 404 Request_ResourceNotFound. Paths are case-insensitive. See docs/entra.md.
  *
  * Faults: the generic plugin (../shared/fault-injection.ts) on both servers with one controller; `status429` rules may
- * carry a fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`, entra-ad.md §1.7).
+ * carry a fractional `retryAfter.seconds` (Graph sends e.g. `Retry-After: 2.128`).
  */
 import type { SourceSettings } from '../../sources/index.js';
 import type { EntraSection } from '../../tenant/format/index.js';

@@ -63,7 +63,7 @@ function validateRule(rule: FaultRule): void {
       validateLatency(rule);
       break;
     case 'status429': {
-      // Fractional seconds are allowed: Microsoft Graph sends values such as "2.128" (entra-ad.md §1.7).
+      // Fractional seconds are allowed: Microsoft Graph sends values such as "2.128" (Graph docs: throttling).
       const seconds = rule.retryAfter && 'seconds' in rule.retryAfter ? rule.retryAfter.seconds : 0;
       if (!Number.isFinite(seconds) || seconds < 0) {
         throw new TypeError('retryAfter.seconds must be a finite number >= 0');

@@ -1,4 +1,4 @@
-/** Identity applications: the row an application is served as, and its ACL (`/Acl/GetRowAces`, §5). */
+/** Identity applications: the row an application is served as, and its ACL (`/Acl/GetRowAces`). */
 import type { FastifyInstance } from 'fastify';
 import { bodyOf, pick } from '../../shared/http.js';
 import type { TenantModel } from '../model.js';
@@ -55,10 +55,10 @@ export function registerAppRoutes(api: FastifyInstance, model: TenantModel): voi
         Principal: e.principalId,
         PrincipalName: model.principalName(e.principalType, e.principalId),
         PrincipalType: e.principalType,
-        // §5: `Type` is optional; the one recorded entry that has it is a user's, with "User" (idsec-sdk-golang's
+        // `Type` is optional; the one recorded entry that has it is a user's, with "User" (idsec-sdk-golang's
         // GetPermissions test mock), and the sample role entry has none.
         ...(e.principalType === 'User' ? { Type: 'User' } : {}),
-        // §5: the encoding of bit 31 is UNCONFIRMED; serve the harder case, a negative 32-bit integer.
+        // The encoding of bit 31 is unconfirmed; serve the harder case, a negative 32-bit integer.
         Grant: e.grant | 0,
       })),
     );

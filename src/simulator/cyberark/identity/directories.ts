@@ -1,6 +1,6 @@
 /**
- * Identity directory endpoints (§6): the directory services (`/Core/GetDirectoryServices`, §6.1) and
- * `/UserMgmt/DirectoryServiceQuery` (§6.3) over users, groups and roles with Mongo-like filters.
+ * Identity directory endpoints: the directory services (`/Core/GetDirectoryServices`) and
+ * `/UserMgmt/DirectoryServiceQuery` over users, groups and roles with Mongo-like filters.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bodyOf, pick } from '../../shared/http.js';
@@ -55,7 +55,7 @@ export function registerDirectoryRoutes(api: FastifyInstance, model: TenantModel
       'directoryServiceUuid',
       'Forest',
     ].map((name) => ({ name, type: 'string' as const }));
-    // Served in tenant order (CDS first, as in the §6.1 sample), not sorted by key.
+    // Served in tenant order (CDS first, as in the marcozj/golang-sdk sample), not sorted by key.
     return ok(
       resultSet({
         tableName: 'DirectoryServices',

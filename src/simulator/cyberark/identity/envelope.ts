@@ -1,5 +1,5 @@
 /**
- * The Identity "classic" response envelope (shared/reference/cyberark-api.md §2.2): every Identity endpoint answers
+ * The Identity "classic" response envelope (marcozj/golang-sdk): every Identity endpoint answers
  * `{success, Result, Message, ...}`, logical failures included (HTTP 200 with `success:false`).
  */
 import { randomUUID } from 'node:crypto';
@@ -14,12 +14,12 @@ const ENVELOPE_TAIL = {
   InnerExceptions: null,
 } as const;
 
-/** `{success:true, Result, Message:null, ...}` (§2.2). */
+/** `{success:true, Result, Message:null, ...}`. */
 export function ok(result: unknown) {
   return { success: true, Result: result, ...ENVELOPE_TAIL };
 }
 
-/** Logical failure: HTTP 200 with `success:false` (§2.2 "Errors"). */
+/** Logical failure: HTTP 200 with `success:false` (IdentityCommand Get-IDResponse). */
 export function fail(message: string, messageId: string | null = null) {
   return {
     success: false,

@@ -1,5 +1,5 @@
 /**
- * Identity OAuth endpoints (§1.2, §1.3): `POST /oauth2/platformtoken` (platform token) and `POST /oauth2/token/{appId}`
+ * Identity OAuth endpoints: `POST /oauth2/platformtoken` (platform token) and `POST /oauth2/token/{appId}`
  * (app token), client credentials only, with the claims Identity puts in its tokens.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,7 +8,7 @@ import { formDecoded, formFields, headerValue, parseBasic } from '../../shared/h
 import type { TokenStore } from '../../shared/tokens.js';
 import { stableGuid, type TenantModel } from '../model.js';
 
-/** Scopes accepted by `/oauth2/token/{appId}` when no `appScopes` entry names the app (§1.3, §9). */
+/** Scopes accepted by `/oauth2/token/{appId}` when no `appScopes` entry names the app. */
 export const DEFAULT_APP_SCOPES = ['api', 'openid', 'profile', 'email', 'isp.audit.events:read'];
 
 const OIDC_APP = '__idaptive_cybr_user_oidc';

@@ -1,4 +1,4 @@
-/** Identity role endpoints (§3): members, administrative rights, applications, and the role itself. */
+/** Identity role endpoints: members, administrative rights, applications, and the role itself. */
 import type { FastifyInstance } from 'fastify';
 import { bodyOf, pick, queryOf } from '../../shared/http.js';
 import type { TenantModel } from '../model.js';
@@ -16,7 +16,7 @@ export function registerRoleRoutes(api: FastifyInstance, model: TenantModel): vo
     if (!roleId) return fail('role id (Name) is required');
     const role = model.role(roleId);
     if (!role) return fail(`role "${roleId}" does not exist`);
-    // Script (dynamic) and Everybody roles have no listable members (§3.1).
+    // Script (dynamic) and Everybody roles have no listable members (IdentityCommand; Identity docs: Role table).
     const members = role.roleType === 'PrincipalList' ? role.members : [];
     const rows: SourceRow[] = members.map((m) => {
       const id =

@@ -1,6 +1,6 @@
 /**
- * Identity rows derived from the tenant: the Redrock tables (§2.3), DirectoryServiceQuery rows (§6.3) and
- * GetDirectoryServices rows (§6.1) of shared/reference/cyberark-api.md.
+ * Identity rows derived from the tenant: the Redrock tables (Identity data dictionary), DirectoryServiceQuery rows
+ * and GetDirectoryServices rows (ark-sdk-python, marcozj/golang-sdk).
  */
 import type { DirectoryService, IdentityGroup, IdentityRole, IdentityUser } from '../../../tenant/format/index.js';
 import type { Variations } from '../../shared/variations.js';
@@ -108,7 +108,7 @@ function dsUserRow(model: TenantModel, u: IdentityUser): SourceRow {
       DirectoryServiceUuid: u.directoryServiceUuid,
       Forest: forest,
     },
-    // §2.3: DSUsers entities carry the DsUsers key and a foreign key to the User.
+    // DSUsers entities carry the DsUsers key and a foreign key to the User (Identity data dictionary).
     entities: [
       { Type: 'DsUsers', Key: internal, IsForeignKey: false },
       { Type: 'User', Key: u.id, IsForeignKey: true },
@@ -171,7 +171,7 @@ function roleRow(r: IdentityRole): SourceRow {
   };
 }
 
-// The documented Application column list is longer; columns beyond these are UNCONFIRMED (§2.3).
+// The documented Application column list is longer; columns beyond these are unconfirmed.
 export const APPLICATION_COLUMNS = cols({
   ID: 'string',
   Name: 'string',
@@ -249,7 +249,7 @@ export function redrockTables(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// DirectoryServiceQuery rows (§6.3)
+// DirectoryServiceQuery rows
 
 export const DSQ_USER_COLUMNS = cols({
   InternalName: 'string',
@@ -285,7 +285,7 @@ export function dsqUserRow(model: TenantModel, u: IdentityUser, variations: Vari
     ServiceInstance: ds?.name ?? null,
     ServiceInstanceLocalized: ds?.displayName ?? null,
     DirectoryServiceUuid: u.directoryServiceUuid,
-    // For cloud users the platform token's ExternalUuid equals the user UUID (§6.4, CAPTURE).
+    // For cloud users the platform token's ExternalUuid equals the user UUID (a recorded Privilege Cloud session).
     ExternalUuid: u.externalUuid ?? (ds?.service === 'CDS' ? u.id : null),
     Forest: forest,
     Locked: u.locked,
@@ -348,7 +348,7 @@ export function dsqRoleRow(r: IdentityRole): SourceRow {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// GetDirectoryServices rows (§6.1)
+// GetDirectoryServices rows
 
 const SERVICE_DESCRIPTIONS: Record<DirectoryService['service'], string> = {
   CDS: 'CyberArk Cloud Directory',
@@ -370,9 +370,9 @@ export function directoryServiceRow(model: TenantModel, d: DirectoryService): So
     Everybody: true,
     Description: SERVICE_DESCRIPTIONS[d.service],
     DisplayNameShort: d.service === 'AdProxy' && d.forest ? `AD: ${d.forest}` : d.displayName,
-    directoryServiceUuid: d.uuid, // lower camel here, unlike everywhere else (§6.1)
+    directoryServiceUuid: d.uuid, // lower camel here, unlike everywhere else
   };
-  // The §6.1 sample carries Forest only on the AD row.
+  // The marcozj/golang-sdk sample carries Forest only on the AD row.
   if (d.forest) values.Forest = d.forest;
   return { values, entities: [{ Type: 'DirectoryServices', Key: d.uuid, IsForeignKey: false }] };
 }

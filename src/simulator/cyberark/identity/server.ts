@@ -1,5 +1,5 @@
 /**
- * The CyberArk Identity server of the simulator (shared/reference/cyberark-api.md §1.2–1.4, 2, 3, 4, 5, 6).
+ * The CyberArk Identity server of the simulator.
  * Read-only: write endpoints answer `success:false`.
  */
 import type { FastifyInstance } from 'fastify';
@@ -30,7 +30,7 @@ export interface IdentityServerOptions extends ServerContext, OAuthOptions {
 
 export const WRITE_REFUSED = 'read-only simulator: write endpoints are refused';
 
-/** Write endpoints from §3.6 (plus a few obvious siblings); all refused. */
+/** Write endpoints CyberArk's SDKs call (plus a few obvious siblings); all refused. */
 export const IDENTITY_WRITE_ENDPOINTS = [
   '/Roles/StoreRole',
   '/SaasManage/StoreRole',
@@ -83,7 +83,7 @@ export async function buildIdentityServer(opts: IdentityServerOptions): Promise<
               : 'the access token is not valid here';
         return reply.code(401).header('www-authenticate', 'Bearer error="invalid_token"').send(fail(why));
       }
-      // §1.4: a missing native-client header gives 401. Older clients send X-CENTRIFY-NATIVE-CLIENT.
+      // A missing native-client header gives 401. Older clients send X-CENTRIFY-NATIVE-CLIENT.
       const native = headerValue(request, 'x-idap-native-client') ?? headerValue(request, 'x-centrify-native-client');
       if (!truthy(native)) {
         return reply.code(401).send(fail('the X-IDAP-NATIVE-CLIENT: true header is required'));

@@ -1,4 +1,4 @@
-/** Identity user endpoints (§4, §5): a user's applications, roles with their rights, and attributes. */
+/** Identity user endpoints: a user's applications, roles with their rights, and attributes. */
 import type { FastifyInstance } from 'fastify';
 import { bodyOf, pick, queryOf } from '../../shared/http.js';
 import type { TenantModel } from '../model.js';
@@ -19,7 +19,7 @@ export function registerUserRoutes(api: FastifyInstance, model: TenantModel): vo
     if (!userId) return fail('userUuid is required');
     const user = model.user(userId);
     if (!user) return fail(`user "${userId}" does not exist`);
-    // §5: the sources disagree on the shape; the simulator serves the Redrock form.
+    // IdentityCommand and older clients disagree on the shape; the simulator serves the Redrock form.
     const rows = model.appsOfUser(user.id).map((a) => appRow(model, a));
     return ok(simpleResult('Application', 'ID', APP_ROW_COLUMNS, rows, readArgs(body), pageCap(request)));
   });
@@ -30,7 +30,7 @@ export function registerUserRoutes(api: FastifyInstance, model: TenantModel): vo
     if (!userId) return fail('ID is required');
     const user = model.user(userId);
     if (!user) return fail(`user "${userId}" does not exist`);
-    // §4: both Row.Name and Row.RoleName have been seen; serve both.
+    // Both Row.Name and Row.RoleName have been seen; serve both.
     const rows: SourceRow[] = model.rolesOfUser(user.id).map((r) => ({
       values: {
         ID: r.id,
@@ -51,7 +51,7 @@ export function registerUserRoutes(api: FastifyInstance, model: TenantModel): vo
     if (!userId) return fail('ID is required');
     const user = model.user(userId);
     if (!user) return fail(`user "${userId}" does not exist`);
-    // The attribute set and order of the recorded answer (marcozj/golang-sdk platform/centrify_user.go; §4):
+    // The attribute set and order of the recorded answer (marcozj/golang-sdk platform/centrify_user.go):
     // lower-camel directoryServiceUuid, no ServiceUser attribute (a service user is one outside the Everybody role).
     // What the tenant format does not hold is null, or the value of a user who never changed it.
     const serviceUser = user.serviceUser || user.oauthClient;

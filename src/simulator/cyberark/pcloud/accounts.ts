@@ -1,4 +1,4 @@
-/** Privilege Cloud accounts (shared/reference/cyberark-api.md §7.3). */
+/** Privilege Cloud accounts (CyberArk docs: Get Accounts; psPAS Get-PASAccount). */
 import type { FastifyInstance } from 'fastify';
 import type { Account } from '../../../tenant/format/index.js';
 import { cappedPageSize } from '../../shared/fault-injection.js';
@@ -13,7 +13,7 @@ export function registerAccountRoutes(api: FastifyInstance, model: TenantModel):
   api.get(`${API}/Accounts`, async (request) => {
     const q = queryOf(request);
     const { offset, limit } = paging(q, 50);
-    // §7.3: the documented maximum is 1000; the answer above it is UNCONFIRMED (§11.8 suggests 400).
+    // The documented maximum is 1000; the answer above it is undocumented (400 is a guess).
     if (limit > 1000) {
       throw new PasError(
         400,

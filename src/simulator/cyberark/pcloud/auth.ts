@@ -1,6 +1,6 @@
 /**
  * Privilege Cloud / PAS authentication: which credential a request presents (an ISPSS platform token or a self-hosted
- * PAS session token), the self-hosted logon (§1.5) and logoff.
+ * PAS session token), the self-hosted logon and logoff.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { bodyOf, headerValue, parseBearer, pick } from '../../shared/http.js';
@@ -22,7 +22,7 @@ export function registerLogon(
 ): void {
   const { tokens } = opts;
   const pc = opts.model.tenant.privilegeCloud;
-  // §1.5 self-hosted logon: JSON body, answer is a JSON string (quoted) token.
+  // Self-hosted logon (psPAS New-PASSession): JSON body, answer is a JSON string (quoted) token.
   app.post<{ Params: { method: string } }>(`${API}/Auth/:method/Logon`, async (request, reply) => {
     const method = ['CyberArk', 'LDAP', 'RADIUS', 'Windows'].find(
       (m) => m.toLowerCase() === request.params.method.toLowerCase(),

@@ -1,7 +1,7 @@
-/** Privilege Cloud / PAS error answers (shared/reference/cyberark-api.md §7.5): `{ErrorCode, ErrorMessage}`. */
+/** Privilege Cloud / PAS error answers (psPAS Invoke-PASRestMethod): `{ErrorCode, ErrorMessage}`. */
 import type { FastifyReply } from 'fastify';
 
-// PASWS code values are UNCONFIRMED (§7.5) except PASWS027E "safe not found" (third-party mocks) and the ones the
+// PASWS code values are undocumented except PASWS027E "safe not found" (third-party mocks) and the ones the
 // brief fixes (ITATS127E logon failure, PASWS167E accounts limit).
 export const PAS_ERRORS = {
   unauthorized: 'PASWS006E',

@@ -8,14 +8,14 @@ export function safeUrlId(name: string): string {
   return encodeURIComponent(name);
 }
 
-/** Safe object with the §7.1 field order (as recorded on ISPSS). */
+/** Safe object with the field order recorded on ISPSS. */
 export function safeObject(
   model: TenantModel,
   s: Safe,
   opts: { includeAccounts: boolean; extendedDetails: boolean },
   variations: Variations,
 ) {
-  // extendedDetails=false "returns only safeName"; the exact reduced set is UNCONFIRMED (§7.1). safeUrlId is kept so
+  // extendedDetails=false "returns only safeName"; the exact reduced set is undocumented. safeUrlId is kept so
   // that members can still be listed.
   const base: Record<string, unknown> = opts.extendedDetails
     ? {
@@ -44,7 +44,7 @@ export function safeObject(
   return base;
 }
 
-/** A safe of the PAS 12.1-and-older `{Safes, Total}` list (reference §7.1; psPAS Find-PASSafe, cybr-cli). */
+/** A safe of the PAS 12.1-and-older `{Safes, Total}` list (CyberArk docs; psPAS Find-PASSafe, cybr-cli). */
 export function legacySafeObject(s: Safe) {
   return { SafeUrlId: safeUrlId(s.name), SafeName: s.name, Description: s.description, Location: s.location };
 }
@@ -54,8 +54,8 @@ export function isExpired(m: SafeMember, nowSeconds: number): boolean {
 }
 
 /**
- * Member object with the §7.2 field order and all 22 permissions in documented order. The id of a vault principal
- * is a number in some versions and a numeric string in others (§7.2: `217` in the docs, `"93"` in CAPTURE): the
+ * Member object with the documented field order and all 22 permissions in documented order. The id of a vault principal
+ * is a number in some versions and a numeric string in others (`217` in the docs, `"93"` in a recorded session): the
  * variations serve both. A null expiration date and a false isReadOnly are left out of some answers.
  */
 export function memberObject(s: Safe, m: SafeMember, nowSeconds: number, variations: Variations) {
@@ -82,7 +82,7 @@ export function memberObject(s: Safe, m: SafeMember, nowSeconds: number, variati
 }
 
 /**
- * Account object with the §7.3 field order (as recorded on ISPSS); missing optional fields are omitted. The tenant
+ * Account object with the field order recorded on ISPSS; missing optional fields are omitted. The tenant
  * format has no category modification time and no platform properties: the creation time stands in for the first,
  * and the properties are served as `{}`, as for an account whose platform sets none (test/fixtures/privilegecloud/accounts.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Query parameters of the Privilege Cloud list endpoints (shared/reference/cyberark-api.md §7): offset/limit paging,
+ * Query parameters of the Privilege Cloud list endpoints (CyberArk docs; psPAS): offset/limit paging,
  * next links, `filter` expressions and `sort` lists.
  */
 import type { FastifyRequest } from 'fastify';

@@ -1,4 +1,4 @@
-/** Privilege Cloud safes and safe members (shared/reference/cyberark-api.md §7.1, §7.2). */
+/** Privilege Cloud safes and safe members (CyberArk docs: List Safes, List Safe Members). */
 import type { FastifyInstance } from 'fastify';
 import type { Safe, SafeMember } from '../../../tenant/format/index.js';
 import { cappedPageSize } from '../../shared/fault-injection.js';
@@ -29,7 +29,7 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel, sha
     const served = cappedPageSize(request, limit);
     const page = safes.slice(offset, offset + served);
     const next = offset + page.length;
-    // PAS 12.1 and older (reference §7.1): {Safes, Total}, PascalCase, four fields a safe, no nextLink.
+    // PAS 12.1 and older (CyberArk docs): {Safes, Total}, PascalCase, four fields a safe, no nextLink.
     if (shapes.legacySafes) return { Safes: page.map(legacySafeObject), Total: safes.length };
     const detail = {
       includeAccounts: truthy(q.includeaccounts),
@@ -39,7 +39,7 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel, sha
       value: page.map((s) => safeObject(model, s, detail, variations)),
       count: safes.length,
     };
-    // §7.1: relative to /PasswordVault/, only while more remain, keeping the other query parameters.
+    // Relative to /PasswordVault/ (psPAS Get-NextLink), only while more remain, keeping the other query parameters.
     if (next < safes.length) out.nextLink = nextLink(request, 'API/Safes', next, limit, [['useCache', 'False']]);
     return out;
   });
@@ -69,7 +69,7 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel, sha
     const safe = findSafe(request.params.safeUrlId);
     const { offset, limit } = paging(q, 25);
     const terms = q.filter ? parseFilter(q.filter, ['memberType', 'membershipExpired', 'includePredefinedUsers']) : [];
-    // §7.2: the default of includePredefinedUsers is UNCONFIRMED; the simulator follows the ISPSS capture, where a
+    // The default of includePredefinedUsers is unconfirmed; the simulator follows a recorded ISPSS session, where a
     // request without the filter returned no predefined users.
     let includePredefined = false;
     const now = Math.floor(Date.now() / 1000);
@@ -97,7 +97,7 @@ export function registerSafeRoutes(api: FastifyInstance, model: TenantModel, sha
     if (order) members.sort(order);
     const served = cappedPageSize(request, limit);
     const page = members.slice(offset, offset + served);
-    // §7.2: real answers carry `count` (the total) and `value` only, never a nextLink, even while more remain: a
+    // Real answers carry `count` (the total) and `value` only, never a nextLink, even while more remain: a
     // client pages by offset/limit until it has `count` members.
     return { value: page.map((m) => memberObject(safe, m, now, variations)), count: members.length };
   });

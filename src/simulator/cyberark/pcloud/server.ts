@@ -1,6 +1,5 @@
 /**
- * The Privilege Cloud / self-hosted PAS server of the simulator: REST API v2 under /PasswordVault/API
- * (shared/reference/cyberark-api.md §1.5, §7). Read-only.
+ * The Privilege Cloud / self-hosted PAS server of the simulator: REST API v2 under /PasswordVault/API. Read-only.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ErrorBody } from '../../shared/fault-injection.js';

@@ -1,4 +1,4 @@
-/** Privilege Cloud vault users and user groups (shared/reference/cyberark-api.md §7.4). */
+/** Privilege Cloud vault users and user groups (CyberArk docs: Get Users; psPAS Get-PASGroup). */
 import type { FastifyInstance } from 'fastify';
 import { queryOf, truthy } from '../../shared/http.js';
 import type { TenantModel } from '../model.js';
@@ -16,7 +16,7 @@ export function registerVaultUserRoutes(api: FastifyInstance, model: TenantModel
       users = users.filter((u) => u.username.toLowerCase().includes(needle));
     }
     const extended = truthy(q.extendeddetails);
-    // §7.4: no paging.
+    // No paging.
     return { Users: users.map((u) => userObject(u, extended ? pc.vaultGroups : undefined)), Total: users.length };
   });
 

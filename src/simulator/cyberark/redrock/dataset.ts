@@ -1,5 +1,5 @@
 /**
- * The tables Identity's Redrock queries and DirectoryServiceQuery run over (shared/reference/cyberark-api.md §2, §6.3):
+ * The tables Identity's Redrock queries and DirectoryServiceQuery run over:
  * typed columns and rows with their entities, plus the error every query feature throws for what it does not support.
  */
 

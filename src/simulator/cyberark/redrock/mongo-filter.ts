@@ -1,5 +1,5 @@
 /**
- * The Mongo-like filters of `UserMgmt/DirectoryServiceQuery` (shared/reference/cyberark-api.md §6.3):
+ * The Mongo-like filters of `UserMgmt/DirectoryServiceQuery`, as CyberArk's SDKs send them:
  * {} | {Col: value} | {Col: {_eq|_ne|_like: ...}} | {_or: [...]} | {_and: [...]}
  */
 import { asText, likeRegExp } from './conditions.js';

@@ -1,5 +1,5 @@
 /**
- * Redrock paging and sorting (shared/reference/cyberark-api.md §2.1): the `Args` of a request body, the stable sort of
+ * Redrock paging and sorting (Identity docs: use queries): the `Args` of a request body, the stable sort of
  * rows by columns, and the Limit / PageSize / PageNumber window.
  */
 import type { SourceRow } from './dataset.js';
@@ -25,7 +25,7 @@ function lookup(obj: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-/** Reads `Args` / `args` from a request body (§2.1); all fields optional, numbers may be strings. */
+/** Reads `Args` / `args` from a request body; all fields optional, numbers may be strings. */
 export function readArgs(body: Record<string, unknown>): PageArgs {
   const raw = lookup(body, 'Args');
   const args = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
@@ -38,7 +38,7 @@ export function readArgs(body: Record<string, unknown>): PageArgs {
     ascending = !['false', '0', 'desc', 'descending'].includes(String(direction).trim().toLowerCase());
   }
   return {
-    // PageNumber is 1-based; 0 is treated as 1 (UNCONFIRMED, §2.1).
+    // PageNumber is 1-based; 0 is treated as 1 (unconfirmed).
     pageNumber: positive(lookup(args, 'PageNumber')) ?? 1,
     pageSize: positive(lookup(args, 'PageSize')),
     limit: positive(lookup(args, 'Limit')),
@@ -88,7 +88,7 @@ export function sortRows(rows: SourceRow[], keys: SortKey[], primaryKey: string)
 
 /**
  * Pages rows: `Limit` bounds the rows available, `PageSize`/`PageNumber` select a page of them. `FullCount` is the
- * number of rows available (after Limit) and `Count` the rows in the page (§2.2; interplay UNCONFIRMED). A
+ * number of rows available (after Limit) and `Count` the rows in the page (their interplay is unconfirmed). A
  * pageSizeCap fault shrinks the effective page size, offsets included, so that paging by PageNumber stays contiguous.
  */
 export function paginate<T>(rows: readonly T[], args: PageArgs, cap?: number): { page: T[]; fullCount: number } {

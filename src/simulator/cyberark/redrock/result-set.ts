@@ -1,5 +1,5 @@
 /**
- * The Redrock result set (shared/reference/cyberark-api.md §2.2): `{IsAggregate, Count, Columns, FullCount, Results,
+ * The Redrock result set (marcozj/golang-sdk): `{IsAggregate, Count, Columns, FullCount, Results,
  * ReturnID}` over one page of rows, projected onto the selected columns, with .NET JSON dates.
  */
 import type { ColumnDef, ColumnType, Entity, SourceRow } from './dataset.js';
@@ -15,7 +15,7 @@ export interface QueryResult {
   ReturnID: '';
 }
 
-// Columns[].Type codes and TableKey values other than "NotAKey" are UNCONFIRMED (§2.2); 12 for strings is the only
+// Columns[].Type codes and TableKey values other than "NotAKey" are undocumented; 12 for strings is the only
 // value seen, the others are guesses.
 const TYPE_CODES: Record<ColumnType, number> = { string: 12, boolean: 3, date: 5, int: 8, object: 13 };
 
@@ -36,7 +36,7 @@ function columnMeta(tableName: string, key: string, out: string, col: ColumnDef)
   };
 }
 
-/** Dates are .NET JSON dates `/Date(<epoch-ms>)/` (§2.2); nulls stay null. */
+/** Dates are .NET JSON dates `/Date(<epoch-ms>)/` (Identity data dictionary); nulls stay null. */
 export function dotNetDate(ms: number | null | undefined): string | null {
   return ms === null || ms === undefined ? null : `/Date(${ms})/`;
 }
@@ -66,7 +66,7 @@ export interface ResultOptions {
   cap: number | undefined;
   /** Include Columns metadata (Redrock query, DirectoryServiceQuery) or serve `Columns: []`. */
   columnsMeta: boolean;
-  /** Append `_MatchFilter: null` to every row, as Redrock table queries do (§2.2 sample). */
+  /** Append `_MatchFilter: null` to every row, as Redrock table queries do. */
   matchFilter: boolean;
   /** Leave `Count` out, as some real answers do (issue 14). */
   omitCount?: boolean;

@@ -1,5 +1,5 @@
 /**
- * The read-only SQL subset of `POST /Redrock/query` (shared/reference/cyberark-api.md §2): `SELECT <columns>|* FROM
+ * The read-only SQL subset of `POST /Redrock/query` (Identity docs: use queries): `SELECT <columns>|* FROM
  * <table> [WHERE ...] [ORDER BY ...]`, tokenised and parsed into a query tree; ./query.ts runs it.
  */
 import { QueryError } from './dataset.js';
