@@ -82,7 +82,8 @@ export async function buildApi(options: BuildApiOptions): Promise<FastifyInstanc
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  const state = await attachSyncs(app, { store, config, syncRunner: options.syncRunner, logger: apiLogger });
+  // The sync logs under component "sync" of the root logger: a child of apiLogger would carry "component" twice.
+  const state = await attachSyncs(app, { store, config, syncRunner: options.syncRunner, logger });
 
   await registerSecurityHeaders(app);
   guardRequests(app);

@@ -17,7 +17,7 @@ import type { ExportOptions } from './access-review.js';
 import type { ListOptions } from './assets.js';
 import { EXIT, exitCodeFor, UsageError } from './errors.js';
 import { progressReporter } from './progress.js';
-import { renderAccountAccess, renderPaths, renderUserAccess, renderWhoCan } from './render.js';
+import { renderAccountAccess, renderPaths, renderRuns, renderUserAccess, renderWhoCan } from './render.js';
 import { registerServeCommand } from './serve.js';
 import type { SimulateOptions } from './simulate.js';
 
@@ -129,7 +129,9 @@ export function buildProgram(io: Io = defaultIo, outcome: Outcome = { exitCode: 
       try {
         const run = await runSync(store, syncConfigFrom(config, opts), {
           progress: progress.listener,
-          log: (level, message, fields) => logger[level](fields ?? {}, message),
+          // A failure is the command's own message on stderr (with exit 3): logged as a warning too, so that
+          // --log-level error shows it once, not once as a JSON line and again as text.
+          log: (level, message, fields) => logger[level === 'error' ? 'warn' : level](fields ?? {}, message),
         });
         progress.done();
         print(io, opts.json, run, () => syncSummary(run));
@@ -256,16 +258,7 @@ export function buildProgram(io: Io = defaultIo, outcome: Outcome = { exitCode: 
     .action(async (opts: { limit: string; json?: boolean }, cmd: Command) => {
       await withStore(cmd, async (store) => {
         const runs = await store.syncRuns(Number(opts.limit) || 20);
-        print(io, opts.json, runs, () =>
-          runs.length
-            ? runs
-                .map(
-                  (r) =>
-                    `${r.id}  ${r.status.padEnd(9)} ${r.startedAt}  ${r.errors.map((e) => `${e.source}: ${e.message}`).join('; ')}`,
-                )
-                .join('\n')
-            : 'no sync runs yet',
-        );
+        print(io, opts.json, runs, () => (runs.length ? renderRuns(runs) : 'no sync runs yet'));
       });
     });
 

@@ -9,6 +9,7 @@ import type {
   UserAccessResult,
   WhoCanResult,
 } from '../queries/types.js';
+import type { SyncRunRecord } from '../sync/types.js';
 
 /** Pads every column but the last; cells are single-line. */
 export function table(header: string[], rows: string[][]): string {
@@ -140,4 +141,21 @@ export function renderPaths(r: PathsResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/** `arkgraph runs`: one row per run, newest first, under a header. */
+export function renderRuns(runs: readonly SyncRunRecord[]): string {
+  const seconds = (r: SyncRunRecord) =>
+    r.finishedAt ? `${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s` : '-';
+  return table(
+    ['RUN', 'STATUS', 'STARTED', 'DURATION', 'SOURCES', 'ERRORS'],
+    runs.map((r) => [
+      r.id,
+      r.partialSources.length ? `${r.status} (${r.partialSources.join(', ')})` : r.status,
+      r.startedAt,
+      seconds(r),
+      r.sources.join(', ') || '-',
+      r.errors.map((e) => `${e.source}: ${e.message}`).join('; ') || '-',
+    ]),
+  );
 }
