@@ -29,7 +29,10 @@ export const identityUserSchema = z
     locked: z.boolean().default(false),
     lastLogin: isoDate.nullable().default(null),
     riskLevel: z.enum(['Normal', 'Low', 'Medium', 'High', 'Unknown', 'SystemUnavailable']).default('Normal'),
-    serviceUser: z.boolean().default(false).describe('Service user (not in Everybody per IDSEC): NonHuman'),
+    serviceUser: z
+      .boolean()
+      .default(false)
+      .describe('Service user (not in Everybody: idsec-sdk-golang reads InEverybodyRole false as one): NonHuman'),
     oauthClient: z.boolean().default(false).describe('OAuth confidential client: NonHuman'),
     mobileNumber: z.string().nullable().default(null),
     securityQuestionCount: z.number().int().min(0).default(0),
