@@ -5,7 +5,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { scrubSecrets } from '../http/index.js';
-import { problemFor, sendProblem } from './problem.js';
+import { StoreError } from '../store/errors.js';
+import { type MappedProblem, problemFor, sendProblem } from './problem.js';
 
 function errorForLog(error: unknown): Record<string, unknown> {
   const e = error as { name?: string; message?: string; stack?: string; code?: string };
@@ -15,6 +16,19 @@ function errorForLog(error: unknown): Record<string, unknown> {
     ...(e?.code ? { code: e.code } : {}),
     ...(e?.stack ? { stack: scrubSecrets(e.stack) } : {}),
   };
+}
+
+/**
+ * The problem for an error, with the cause named where the generic store detail would hide what to do: an incomplete
+ * graph (a sync stopped before it committed) is fixed by a sync, not by waiting for the store. Its message names the
+ * sync and the database, never the server's address, so it can be shown.
+ */
+function problemOf(error: unknown): MappedProblem {
+  const p = problemFor(error);
+  if (p.slug === 'store-unavailable' && error instanceof StoreError && error.reason === 'incomplete') {
+    return { ...p, detail: error.message };
+  }
+  return p;
 }
 
 /**
@@ -31,7 +45,7 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 export function registerProblemHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const p = problemFor(error);
+    const p = problemOf(error);
     if (p.status >= 500 && p.slug !== 'store-unavailable') {
       request.log.error({ err: errorForLog(error) }, 'request failed');
     } else if (p.status === 503) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { jsonPath } from '../graph/json-path.js';
 import type { CustomRule } from './correlation-rule.js';
+import { type Neo4jTimeouts, neo4jTimeouts, neo4jTimeoutsSchema } from './neo4j-timeouts.js';
 import { describeIssues, envErrors, ruleErrors } from './strict.js';
 
 export class ConfigError extends Error {
@@ -94,6 +95,7 @@ const fileSchema = z
         user: z.string().min(1).optional(),
         passwordFile: z.string().min(1).optional(),
         database: z.string().min(1).optional(),
+        ...neo4jTimeoutsSchema,
       })
       .strict()
       .optional(),
@@ -131,7 +133,7 @@ export interface ArkgraphConfig {
   correlationRules: CustomRule[];
   store: 'memory' | 'neo4j';
   dataDir: string;
-  neo4j: { uri?: string; user: string; password?: string; database: string };
+  neo4j: { uri?: string; user: string; password?: string; database: string } & Neo4jTimeouts;
   http: { concurrency: number; timeoutMs: number; maxAttempts: number };
   sync: { allowPartial: boolean; maxPaths: number; pageSize: number };
   /** Where each setting came from, for error messages. */
@@ -347,6 +349,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Arkgr
       user: env.NEO4J_USER || file.neo4j?.user || 'neo4j',
       ...(neo4jPassword ? { password: neo4jPassword } : {}),
       database: env.NEO4J_DATABASE || file.neo4j?.database || 'neo4j',
+      ...neo4jTimeouts(env, file.neo4j ?? {}, (message) => new ConfigError(message)),
     },
     http: {
       concurrency: intEnv(env, 'ARKGRAPH_HTTP_CONCURRENCY') ?? file.http?.concurrency ?? 8,

@@ -47,4 +47,17 @@ export const ENV_VARS: { name: string; doc: string; secret?: boolean }[] = [
   { name: 'NEO4J_PASSWORD', doc: 'Neo4j password', secret: true },
   { name: 'NEO4J_PASSWORD_FILE', doc: 'file holding the Neo4j password' },
   { name: 'NEO4J_DATABASE', doc: 'Neo4j database (default neo4j)' },
+  {
+    name: 'NEO4J_CONNECT_TIMEOUT_MS',
+    doc: 'Neo4j: connecting, and waiting for a pooled connection, in ms (default 5000)',
+  },
+  {
+    name: 'NEO4J_QUERY_TIMEOUT_MS',
+    doc: 'Neo4j: deadline of each query a request or command makes, retries included, in ms (default 5000)',
+  },
+  { name: 'NEO4J_RETRY_MS', doc: 'Neo4j: how long a failed transaction is retried, in ms (default 2000)' },
+  {
+    name: 'NEO4J_WRITE_TIMEOUT_MS',
+    doc: "Neo4j: deadline of each of a sync's writes and reads, in ms (default 600000)",
+  },
 ];

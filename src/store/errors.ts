@@ -8,8 +8,10 @@ export type StoreErrorReason =
   | 'no-graph'
   /** The store's settings are missing or wrong (NEO4J_URI, NEO4J_PASSWORD). */
   | 'misconfigured'
-  /** The database cannot be reached (connection refused, session expired). */
+  /** The database cannot be reached (connection refused, session expired) or did not answer within its deadline. */
   | 'unreachable'
+  /** The graph holds rows of a sync that did not commit (Neo4j: a sync stopped, or a first sync still loading). */
+  | 'incomplete'
   /** A database query or transaction failed. */
   | 'query-failed'
   /** The data directory cannot be written, or another sync holds its lock. */

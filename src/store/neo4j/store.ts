@@ -1,7 +1,8 @@
 /**
  * The Neo4j store: constraints and indexes from the schema (open), sync runs as SyncRun nodes, the read primitives
  * as the Cypher files in cypher/ (reader.ts), batched loads and stale-data cleanup in bounded transactions scoped to
- * the (source, tenant) pairs that completed (writer.ts). Works with bolt:// and neo4j:// (cluster, Aura).
+ * the (source, tenant) pairs that completed (writer.ts), and whether the graph is complete (graph-state.ts). Works
+ * with bolt:// and neo4j:// (cluster, Aura).
  */
 import neo4j, { type Node as Neo4jNode } from 'neo4j-driver';
 import { EDGE_KINDS, type GraphNode, type NodeKind } from '../../graph/schema.js';
@@ -9,7 +10,14 @@ import type { GraphReader } from '../../queries/reader.js';
 import type { SyncRunRecord, SyncWriter } from '../../sync/types.js';
 import { StoreError } from '../errors.js';
 import type { GraphStore, StoreStats } from '../types.js';
-import { cypher, Neo4jConnection, wrap } from './connection.js';
+import { cypher, Neo4jConnection } from './connection.js';
+import {
+  GRAPH_STATE_CONSTRAINT,
+  hasCommittedGraph,
+  incompleteError,
+  isIncomplete,
+  readGraphState,
+} from './graph-state.js';
 import { Neo4jReader } from './reader.js';
 import { nodeRow, nodeUpsert, schemaStatements } from './statements.js';
 import { Neo4jSyncWriter } from './writer.js';
@@ -19,12 +27,8 @@ export class Neo4jStore extends Neo4jConnection implements GraphStore {
   private readonly graphReader = new Neo4jReader(this);
 
   async open(): Promise<void> {
-    try {
-      await this.driver.verifyConnectivity({ database: this.database });
-    } catch (error) {
-      throw wrap(error, this.options.uri);
-    }
-    for (const statement of schemaStatements()) await this.run(statement, {}, 'WRITE');
+    await this.deadline(this.driver.verifyConnectivity({ database: this.database }), 'query');
+    for (const statement of [...schemaStatements(), GRAPH_STATE_CONSTRAINT]) await this.run(statement, {}, 'write');
   }
 
   async close(): Promise<void> {
@@ -32,7 +36,7 @@ export class Neo4jStore extends Neo4jConnection implements GraphStore {
   }
 
   async beginSync(syncId: string): Promise<SyncWriter> {
-    return new Neo4jSyncWriter(this, syncId);
+    return new Neo4jSyncWriter(this, syncId, this.options.leaseMs);
   }
 
   async recordSyncRun(run: SyncRunRecord): Promise<void> {
@@ -100,14 +104,20 @@ export class Neo4jStore extends Neo4jConnection implements GraphStore {
     return { nodes, edges };
   }
 
+  /** Whether a graph exists that a sync committed (or one written before commits were recorded). */
   async hasData(): Promise<boolean> {
-    const r = await this.run("MATCH (n:ArkNode) WHERE n.ark_kind <> 'SyncRun' RETURN n.ark_key AS key LIMIT 1");
-    return r.records.length > 0;
+    return hasCommittedGraph(await readGraphState(this));
   }
 
-  /** Reads the live database (Neo4j has no snapshot to pin); refuses with no-graph until a sync has written one. */
+  /**
+   * Reads the live database (Neo4j has no snapshot to pin); refuses with no-graph until a sync has written one, and
+   * with incomplete while the graph holds rows of a sync that stopped before it committed, or of a first sync that
+   * is still loading.
+   */
   async reader(): Promise<GraphReader> {
-    if (!(await this.hasData())) {
+    const state = await readGraphState(this);
+    if (isIncomplete(state)) throw incompleteError(state, this.database);
+    if (!state.hasRows) {
       throw new StoreError(
         'no-graph',
         `no graph in Neo4j database "${this.database}" yet: run "arkgraph sync --store neo4j" first`,

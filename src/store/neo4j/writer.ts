@@ -1,4 +1,8 @@
-/** One sync's writes to Neo4j: batched UNWIND loads generated from the schema, then scoped stale-data cleanup. */
+/**
+ * One sync's writes to Neo4j: batched UNWIND loads generated from the schema, then scoped stale-data cleanup. The graph
+ * is marked loading before the first write and committed after the cleanup (graph-state.ts), so that readers refuse
+ * the rows of a sync that stopped half-way.
+ */
 import neo4j, { type Node as Neo4jNode } from 'neo4j-driver';
 import type { EffectiveSet } from '../../effective/effective-set.js';
 import { ACCESS_GRAPH_KINDS, type AccessGraph } from '../../graph/access-graph.js';
@@ -13,6 +17,7 @@ import {
 } from '../../graph/schema.js';
 import type { CompletedScope, SyncRunRecord, SyncTarget, SyncWriter } from '../../sync/types.js';
 import { cypher, type Neo4jConnection } from './connection.js';
+import { LoadMark } from './graph-state.js';
 import { toReaderNode } from './reader.js';
 import {
   EDGE_BOOKKEEPING,
@@ -28,15 +33,21 @@ import {
 
 /**
  * Writes in place but deletes nothing before commit: a sync that fails leaves the previous rows, plus whatever this
- * sync had upserted, and no stale-data cleanup runs.
+ * sync had upserted, and no stale-data cleanup runs; the graph stays marked incomplete until a sync commits.
  */
 export class Neo4jSyncWriter implements SyncWriter {
+  private readonly mark: LoadMark;
+
   constructor(
     private readonly s: Neo4jConnection & Pick<SyncTarget, 'recordSyncRun'>,
     readonly syncId: string,
-  ) {}
+    leaseMs?: number,
+  ) {
+    this.mark = new LoadMark(s, syncId, leaseMs);
+  }
 
   async upsert(nodes: GraphNode[], edges: GraphEdge[]): Promise<void> {
+    await this.mark.beforeWrite();
     const byKind = new Map<NodeKind, unknown[]>();
     for (const n of nodes) {
       const list = byKind.get(n.kind) ?? [];
@@ -50,6 +61,7 @@ export class Neo4jSyncWriter implements SyncWriter {
   }
 
   private async writeEdges(edges: GraphEdge[]): Promise<void> {
+    await this.mark.beforeWrite();
     const byKind = new Map<EdgeKind, Map<string, ReturnType<typeof edgeRow>>>();
     for (const e of edges) {
       let rows = byKind.get(e.kind);
@@ -70,7 +82,7 @@ export class Neo4jSyncWriter implements SyncWriter {
    * endpoints.
    */
   private async edgeWriteOf(kind: EdgeKind): Promise<string> {
-    const existing = await this.s.run(edgeExists(kind));
+    const existing = await this.s.run(edgeExists(kind), {}, 'sync-read');
     return edgeWrite(kind, existing.records.length === 0 ? 'CREATE' : 'MERGE');
   }
 
@@ -81,8 +93,8 @@ export class Neo4jSyncWriter implements SyncWriter {
       completed: completed.map((c) => `${c.source}|${c.tenantId}`),
     };
     const [n, e] = await Promise.all([
-      this.s.run(cypher('access_graph_nodes'), params),
-      this.s.run(cypher('access_graph_edges'), params),
+      this.s.run(cypher('access_graph_nodes'), params, 'sync-read'),
+      this.s.run(cypher('access_graph_edges'), params, 'sync-read'),
     ]);
     const nodes: GraphNode[] = n.records.map((rec) => {
       const node = rec.get('n') as Neo4jNode;
@@ -129,6 +141,7 @@ export class Neo4jSyncWriter implements SyncWriter {
     // The set holds each (principal, resource) once. It is ordered by principal, so the two sessions' batches hold
     // different principals and meet only on the (dense) resources.
     const cache: (string | undefined)[] = [];
+    await this.mark.beforeWrite();
     await this.s.writeBatchesOf(
       await this.edgeWriteOf('HAS_EFFECTIVE_PERMISSION'),
       set.size,
@@ -147,6 +160,7 @@ export class Neo4jSyncWriter implements SyncWriter {
       scopes: completed.map((c) => `${c.source}|${c.tenantId}`),
       batch: neo4j.int(10_000),
     };
+    await this.mark.beforeWrite();
     if (params.scopes.length) {
       // Relationships first, then nodes: DETACH DELETE on dense nodes is what blows transaction memory.
       for (const kind of EDGE_KINDS) {
@@ -155,10 +169,16 @@ export class Neo4jSyncWriter implements SyncWriter {
       for (const kind of NODE_KINDS) if (kind !== 'SyncRun') await this.s.runAutoCommit(staleNodeCleanup(kind), params);
     }
     await this.s.runAutoCommit(EFFECTIVE_CLEANUP, params);
+    await this.mark.committed(run.finishedAt ?? new Date().toISOString());
     await this.s.recordSyncRun(run);
   }
 
   async abort(run: SyncRunRecord): Promise<void> {
-    await this.s.recordSyncRun(run);
+    try {
+      await this.mark.stopped(run.finishedAt ?? new Date().toISOString());
+    } finally {
+      // Recorded even when the mark could not be: a reader then learns of the stop when the lease runs out.
+      await this.s.recordSyncRun(run);
+    }
   }
 }
