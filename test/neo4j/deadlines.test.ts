@@ -88,6 +88,8 @@ describe.skipIf(!availability.available)('Neo4j frozen or gone: reads answer a s
 
   afterAll(async () => {
     await proxy?.stop();
+    // The state node is not an ArkNode: other files clear by that label on the shared server.
+    if (direct) await clearDatabase(direct.driver, { database: neo.database, label: 'ArkGraphState' });
     for (const s of [proxied, direct, ...extra]) await s?.close().catch(() => {});
     await sim?.close();
     await neo?.release();

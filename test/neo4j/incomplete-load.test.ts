@@ -136,6 +136,8 @@ describe.skipIf(!availability.available)('a sync that did not complete is not an
   afterAll(async () => {
     process.env = saved;
     await proxy?.stop();
+    // The state node is not an ArkNode: other files clear by that label on the shared server.
+    if (direct) await clearDatabase(direct.driver, { database: neo.database, label: 'ArkGraphState' });
     await direct?.close();
     await sim?.close();
     await neo?.release();

@@ -116,13 +116,14 @@ export class Neo4jStore extends Neo4jConnection implements GraphStore {
    */
   async reader(): Promise<GraphReader> {
     const state = await readGraphState(this);
-    if (isIncomplete(state)) throw incompleteError(state, this.database);
+    // No rows at all: nothing to answer from, whatever a stopped sync left in the state (run a sync first).
     if (!state.hasRows) {
       throw new StoreError(
         'no-graph',
         `no graph in Neo4j database "${this.database}" yet: run "arkgraph sync --store neo4j" first`,
       );
     }
+    if (isIncomplete(state)) throw incompleteError(state, this.database);
     return this.graphReader;
   }
 }
