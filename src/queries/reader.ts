@@ -38,7 +38,10 @@ export interface EffectivePage {
 export interface GraphReader {
   /** Nodes of the kinds whose graph id, lower-cased name or lower-cased native id equals the value. */
   findNodes(kinds: readonly NodeKind[], field: 'id' | 'name' | 'native', value: string): Promise<ReaderNode[]>;
-  /** Every name of nodes of the kinds (for "did you mean" suggestions; only called on a miss). */
+  /**
+   * Every name and native id of nodes of the kinds, once each (for "did you mean" suggestions: an account is often
+   * asked for by its id; only called on a miss).
+   */
   names(kinds: readonly NodeKind[]): Promise<string[]>;
   /**
    * HAS_EFFECTIVE_PERMISSION edges into a resource whose permissions include `permission` (any, when null: edges with

@@ -183,6 +183,12 @@ describe.skipIf(!availability.available)('store conformance: embedded and Neo4j 
         await both(stores, (s) => new QueryEngine(s).userAccess('nobody@nowhere.example'));
         await both(stores, (s) => new QueryEngine(s).whoCan('retrieve', name));
         await both(stores, (s) => new QueryEngine(s).paths(tenant.identity.users[0]!.username, name, 99));
+        // An account asked for by a mistyped id: both stores suggest the real id.
+        const account = tenant.privilegeCloud.accounts[0]!.id;
+        const miss = await both(stores, (s) =>
+          new QueryEngine(s).accountAccess(`${account}x`).catch((e: { suggestions?: string[] }) => e.suggestions),
+        );
+        expect(miss).toContain(account);
       });
     });
   }

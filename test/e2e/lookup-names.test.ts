@@ -38,4 +38,12 @@ describe('lookups by name', () => {
     expect(miss).toBeInstanceOf(NotFoundError);
     expect((miss as NotFoundError).suggestions).toContain(tabbed);
   });
+
+  it('an account asked for by a mistyped id suggests the real id (issue 15, item 9)', async () => {
+    const account = tenant.privilegeCloud.accounts[0]!;
+    const miss = await new QueryEngine(h.store).accountAccess(`${account.id}x`).catch((e: unknown) => e);
+    expect(miss).toBeInstanceOf(NotFoundError);
+    expect((miss as NotFoundError).suggestions).toContain(account.id);
+    expect((miss as Error).message).toContain(`did you mean: "${account.id}"`);
+  });
 });

@@ -44,7 +44,15 @@ export class MemoryReader implements GraphReader {
   }
 
   async names(kinds: readonly NodeKind[]): Promise<string[]> {
-    return kinds.flatMap((k) => (this.idx.byKind.get(k) ?? []).map((key) => nodeName(this.g.getNodeAttributes(key))));
+    const out = new Set<string>();
+    for (const k of kinds) {
+      for (const key of this.idx.byKind.get(k) ?? []) {
+        const a = this.g.getNodeAttributes(key);
+        out.add(nodeName(a));
+        if (a.nativeId) out.add(a.nativeId);
+      }
+    }
+    return [...out];
   }
 
   /** Per principal node key, its place in answers (principalKindRank, lower-cased name, id); built once per graph. */

@@ -41,7 +41,13 @@ export class Neo4jReader implements GraphReader {
 
   async names(kinds: readonly NodeKind[]): Promise<string[]> {
     const r = await this.s.run(cypher('names'), { kinds });
-    return r.records.map((rec) => String(rec.get('name')));
+    const out = new Set<string>();
+    for (const rec of r.records) {
+      out.add(String(rec.get('name')));
+      const native = rec.get('native');
+      if (native !== null && native !== undefined && native !== '') out.add(String(native));
+    }
+    return [...out];
   }
 
   private async edges(query: string, key: string): Promise<ReaderEdge[]> {
