@@ -1,5 +1,5 @@
 /** `arkgraph serve`: registered on a program like the CLI's, --help, a real run on a free port, refusals. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -8,6 +8,7 @@ import { exitCodeFor } from '../../src/cli/errors.js';
 import { registerServeCommand, type ServeHooks } from '../../src/cli/serve.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
+import { writeSimulatorConfig } from '../support/cli.js';
 import { newTokens } from './helpers.js';
 
 let dir: string;
@@ -102,18 +103,8 @@ describe('arkgraph serve', () => {
   it('with a schedule, the first sync runs at start, not one interval later (issue 15, item 10)', async () => {
     const tenant = generateTenant('small', 18);
     const sim = await startSimulator({ tenant });
-    const client = tenant.identity.oauthClients[0]!;
     const work = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-serve-start-'));
-    await writeFile(path.join(work, 'secret'), client.clientSecret, { mode: 0o600 });
-    const configFile = path.join(work, 'arkgraph.config.json');
-    await writeFile(
-      configFile,
-      JSON.stringify({
-        identity: { url: sim.identityUrl, clientId: client.clientId, clientSecretFile: 'secret' },
-        privilegeCloud: { url: sim.pcloudUrl },
-        dataDir: 'data',
-      }),
-    );
+    const configFile = await writeSimulatorConfig(work, sim);
     const tokens = newTokens();
     const stop = new AbortController();
     let url = '';

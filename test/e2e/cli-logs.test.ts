@@ -3,7 +3,7 @@
  * then again as text), `arkgraph runs` has a header row, and no API or sync log line carries a key twice.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { startApiHarness } from '../api/helpers.js';
+import { writeSimulatorConfig } from '../support/cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const tenant = generateTenant('small', 22);
@@ -35,18 +36,7 @@ async function cli(...args: string[]) {
 beforeAll(async () => {
   sim = await startSimulator({ tenant });
   dir = await mkdtemp(path.join(os.tmpdir(), 'arkgraph-logs-'));
-  const client = tenant.identity.oauthClients[0]!;
-  await writeFile(path.join(dir, 'secret'), client.clientSecret);
-  configFile = path.join(dir, 'arkgraph.config.json');
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      identity: { url: sim.identityUrl, clientId: client.clientId, clientSecretFile: 'secret' },
-      privilegeCloud: { url: sim.pcloudUrl },
-      dataDir: 'data',
-      http: { maxAttempts: 1 },
-    }),
-  );
+  configFile = await writeSimulatorConfig(dir, sim, { http: { maxAttempts: 1 } });
 });
 afterAll(async () => {
   await sim?.close();

@@ -20,6 +20,7 @@ import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { MemoryStore } from '../../src/store/memory/store.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle } from '../oracle/cyberark.js';
+import { runCli } from '../support/cli.js';
 
 const tenant = generateTenant('small', 5);
 let sim: Simulator;
@@ -28,18 +29,9 @@ let configFile: string;
 const secret = tenant.identity.oauthClients[0]!.clientSecret;
 
 async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'arkgraph', '--config', configFile, '--log-level', 'silent', ...args], {
-    out: (t) => {
-      stdout += `${t}\n`;
-    },
-    err: (t) => {
-      stderr += `${t}\n`;
-    },
-  });
-  expect(stdout + stderr).not.toContain(secret);
-  return { code, stdout, stderr };
+  const r = await runCli(configFile, ...args);
+  expect(r.stdout + r.stderr).not.toContain(secret);
+  return r;
 }
 
 beforeAll(async () => {

@@ -13,7 +13,6 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseTokenList } from '../../src/api/auth.js';
 import { buildApi } from '../../src/api/server.js';
-import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/config.js';
 import { SAFE_PERMISSION_KEYS } from '../../src/graph/permissions.js';
 import { createLogger } from '../../src/log.js';
@@ -23,6 +22,7 @@ import { MemoryStore } from '../../src/store/memory/store.js';
 import { runSync } from '../../src/sync/run.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { CyberArkOracle } from '../oracle/cyberark.js';
+import { runCli } from '../support/cli.js';
 import { type Harness, startHarness } from './helpers.js';
 
 const tenant = generateTenant('small', 21);
@@ -36,19 +36,7 @@ let snapshotFile: string;
 let clean: string;
 
 /** The CLI as a script runs it: exit code, stdout, stderr. */
-async function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'arkgraph', '--config', configFile, '--log-level', 'silent', ...args], {
-    out: (t) => {
-      stdout += `${t}\n`;
-    },
-    err: (t) => {
-      stderr += `${t}\n`;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCli(configFile, ...args);
 
 /** The who-can answers read from disk by a store that has not seen the sync (a new CLI process or server). */
 async function answers(): Promise<string> {
