@@ -1,7 +1,7 @@
 /**
  * Structured logs (pino, JSON on stderr). Credentials, tokens and Authorization headers are redacted by path, and
- * every registered secret (in any of its encodings) and every credential query parameter is scrubbed from the
- * message and from every string field, request URLs included, as a second line of defence.
+ * every registered secret (in any of its encodings) and every credential parameter is scrubbed from each line as it is
+ * written, request URLs included, as a second line of defence.
  */
 import { pino } from 'pino';
 import { scrubSecrets } from './secrets.js';
@@ -33,14 +33,23 @@ export const REDACT_PATHS = [
   'headers.cookie',
 ];
 
-/** Strings of a log object scrubbed, a few levels deep (log objects are small; an unexpected big one is cut off). */
-function scrubDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return scrubSecrets(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, depth + 1);
-  return out;
+/**
+ * Every line is scrubbed as written, once it is JSON: after pino's serializers (an Error keeps its message and stack, a
+ * request its method and URL), whatever the depth, the message included. A secret in a JSON line appears in its
+ * JSON-escaped form, which the registry holds too.
+ */
+function scrubbing(destination: pino.DestinationStream): pino.DestinationStream {
+  const d = destination as pino.DestinationStream & { flush?: (cb?: () => void) => void; flushSync?: () => void };
+  return Object.assign(
+    {
+      write(line: string) {
+        d.write(scrubSecrets(line));
+      },
+    },
+    // logger.flush() and pino's exit handling reach the real stream through these.
+    d.flush ? { flush: (cb?: () => void) => d.flush!(cb) } : {},
+    d.flushSync ? { flushSync: () => d.flushSync!() } : {},
+  );
 }
 
 export function createLogger(
@@ -48,18 +57,7 @@ export function createLogger(
   destination: pino.DestinationStream = pino.destination(2),
 ): Logger {
   return pino(
-    {
-      level,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      base: { app: 'arkgraph' },
-      formatters: { log: (object) => scrubDeep(object) as Record<string, unknown> },
-      hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)) as Parameters<typeof method>;
-          method.apply(this, scrubbed);
-        },
-      },
-    },
-    destination,
+    { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'arkgraph' } },
+    scrubbing(destination),
   );
 }

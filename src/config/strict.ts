@@ -1,7 +1,7 @@
 /**
  * Strictness the schema alone does not give: an unknown key names the nearest valid one, a correlation rule names
- * properties that exist on the nodes it compares, and an environment variable arkgraph reads is never set to an
- * empty value (an empty ARKGRAPH_PCLOUD_URL used to give a "completed" sync with no safes), nor misspelt.
+ * properties that exist on the nodes it compares, a URL variable is never set to an empty value (an empty
+ * ARKGRAPH_PCLOUD_URL used to give a "completed" sync with no safes), and an ARKGRAPH_ variable is not misspelt.
  */
 import { distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
@@ -104,8 +104,9 @@ export function ruleErrors(rules: readonly RuleProperties[], where: string): str
 const KNOWN_ENV = ENV_VARS.map((v) => v.name);
 
 /**
- * Environment problems: a variable arkgraph reads that is set but empty (an empty URL must not stand for "not
- * configured"), and an ARKGRAPH_ variable arkgraph does not know (a typo would otherwise be ignored).
+ * Environment problems: a URL variable (…_URL, NEO4J_URI) set but empty — an empty URL must not stand for "not
+ * configured" — and an ARKGRAPH_ variable arkgraph does not know (a typo would otherwise be ignored). Other empty
+ * variables stay "unset", as deployment tools write them (`${VAR:-}` in compose, `value: ""` in charts).
  */
 export function envErrors(env: NodeJS.ProcessEnv): string[] {
   const errors: string[] = [];
@@ -113,8 +114,8 @@ export function envErrors(env: NodeJS.ProcessEnv): string[] {
     if (!name.startsWith('ARKGRAPH_') && !KNOWN_ENV.includes(name)) continue;
     if (!KNOWN_ENV.includes(name)) {
       errors.push(`${name} is not a variable arkgraph reads${didYouMean(name, KNOWN_ENV)}`);
-    } else if (value !== undefined && value.trim() === '') {
-      errors.push(`${name} is set but empty: give it a value or unset it`);
+    } else if (value !== undefined && value.trim() === '' && /_(URL|URI)$/.test(name)) {
+      errors.push(`${name} is set but empty: give it a URL or unset it`);
     }
   }
   return errors;

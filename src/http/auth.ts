@@ -163,8 +163,8 @@ function oauthFetcher(r: OAuthRequest): Fetcher {
     const { access_token, token_type, expires_in } = parsed.data;
     const scheme = !token_type || token_type.toLowerCase() === 'bearer' ? 'Bearer' : token_type;
     const authorization = `${scheme} ${access_token}`;
-    registerSecret(access_token);
-    registerSecret(authorization);
+    registerSecret(access_token, 'token');
+    registerSecret(authorization, 'token');
     return { authorization, renewAt: renewalTime(obtainedAt, expires_in ?? 3600, r.renewBeforeSeconds) };
   };
 }
@@ -287,7 +287,7 @@ export function pasSession(opts: PasSessionOptions): AuthProvider {
     } catch (e) {
       throw asAuthError(e);
     }
-    registerSecret(token);
+    registerSecret(token, 'token');
     return { authorization: token };
   };
   const logoff = async (tc: TokenClient, credential: Credential) => {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { correlate } from '../correlation/correlate.js';
 import { acceptsEffectiveSet, computeEffectiveSet } from '../effective/compute.js';
-import { isSourceError } from '../http/index.js';
+import { isSourceError, scrubSecrets } from '../http/index.js';
 import { SOURCES } from '../sources/index.js';
 import { countByKind, type SourceOutput } from '../sources/output.js';
 import { SharedObjects } from '../sources/shared.js';
@@ -40,9 +40,14 @@ export function newSyncId(now = Date.now()): string {
   return `sync-${new Date(now).toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * A run's error as it is stored and served (sync-runs.json, GET /sync/runs): scrubbed here whatever threw it, since
+ * a library's or Node's own error message can carry a URL or a body no source scrubbed.
+ */
 function asSyncError(source: string, error: unknown): SyncError {
-  if (isSourceError(error)) return { source, endpoint: error.endpoint, message: error.detail };
-  return { source, message: error instanceof Error ? error.message : String(error) };
+  if (isSourceError(error))
+    return { source, endpoint: scrubSecrets(error.endpoint), message: scrubSecrets(error.detail) };
+  return { source, message: scrubSecrets(error instanceof Error ? error.message : String(error)) };
 }
 
 async function timed<T>(durations: Record<string, number>, name: string, fn: () => Promise<T>): Promise<T> {
@@ -285,7 +290,7 @@ async function load(store: SyncTarget, outputs: SourceOutput[], config: SyncConf
     await timed(run.durationsMs, 'commit', () => writer.commit(completed, run));
   } catch (error) {
     run.status = 'failed';
-    run.errors.push({ source: 'store', message: error instanceof Error ? error.message : String(error) });
+    run.errors.push(asSyncError('store', error));
     run.finishedAt = new Date(now()).toISOString();
     await writer.abort(run);
     throw error instanceof SyncFailedError ? error : new SyncFailedError(run);

@@ -68,12 +68,20 @@ describe('config file', () => {
 });
 
 describe('environment', () => {
-  it('an empty URL (or any empty variable arkgraph reads) is refused, not taken as unset', async () => {
+  it('an empty URL is refused, not taken as unset; other empty variables are unset', async () => {
     const message = await refusal(loadConfig({ cwd: dir, env: { ...IDENTITY, ARKGRAPH_PCLOUD_URL: '' } }));
     expect(message).toContain('ARKGRAPH_PCLOUD_URL is set but empty');
     expect(await refusal(loadConfig({ cwd: dir, env: { ...IDENTITY, ARKGRAPH_IDENTITY_URL: '  ' } }))).toContain(
       'ARKGRAPH_IDENTITY_URL is set but empty',
     );
+    expect(await refusal(loadConfig({ cwd: dir, env: { ...IDENTITY, NEO4J_URI: '' } }))).toContain(
+      'NEO4J_URI is set but empty',
+    );
+    const blank = await loadConfig({
+      cwd: dir,
+      env: { ...IDENTITY, ARKGRAPH_OAUTH_APP_ID: '', ARKGRAPH_LOG_LEVEL: '' },
+    });
+    expect(blank.identity?.oauthAppId).toBeUndefined();
   });
 
   it('an ARKGRAPH_ variable arkgraph does not read is refused with the nearest one', async () => {

@@ -133,12 +133,35 @@ describe('scrubbing', () => {
     );
   });
 
-  it('the logger scrubs messages and string fields', () => {
+  it('the logger scrubs each line as written, keeping what the serializers give (an Error, a request)', () => {
     registerSecret('log-secret-value');
     let out = '';
     const log = createLogger('info', { write: (line: string) => (out += line) });
     log.info({ err: { message: 'failed with log-secret-value' }, url: '/a?token=qwerty' }, 'echo: log-secret-value');
+    log.error({ err: new Error('boom log-secret-value') }, 'failed');
+    log.info({ req: { method: 'GET', url: '/x?access_token=zzz123' } }, 'incoming');
     expect(out).not.toContain('log-secret-value');
     expect(out).not.toContain('qwerty');
+    expect(out).not.toContain('zzz123');
+    // The Error keeps its type and (scrubbed) message; the request its method and URL.
+    expect(out).toContain('"err":{"type":"Error","message":"boom ***"');
+    expect(out).toContain('"req":{"method":"GET","url":"/x?access_token=***"}');
+  });
+
+  it('covers JSON escapes servers write: \\/, \\uXXXX as .NET writes them, and credential members', () => {
+    registerSecret('ab+c/d=e-json');
+    for (const echoed of ['ab\\u002Bc/d=e-json', 'ab+c\\/d=e-json', 'ab\\u002bc\\u002fd\\u003de\\u002djson']) {
+      expect(scrubSecrets(`{"error":"bad ${echoed}"}`), echoed).toBe('{"error":"bad ***"}');
+    }
+    expect(scrubSecrets('{"client_secret": "unregistered-value", "grant_type":"client_credentials"}')).toBe(
+      '{"client_secret": "***", "grant_type":"client_credentials"}',
+    );
+  });
+
+  it('keeps configured credentials however many tokens come after them', () => {
+    registerSecret('configured-api-token-value');
+    for (let i = 0; i < 600; i++) registerSecret(`obtained-token-${i}-xxxxxxxx`, 'token');
+    expect(scrubSecrets('x configured-api-token-value y')).toBe('x *** y');
+    expect(scrubSecrets('obtained-token-599-xxxxxxxx')).toBe('***');
   });
 });

@@ -160,11 +160,13 @@ describe('transform', () => {
           { ID: 'u-3', Username: 'robot@corp.example' },
           { ID: 'u-4', Username: 'oauth@corp.example' },
           { ID: 'u-5', Username: 'bob@corp.example' },
+          { ID: 'u-7', Username: 'carol@corp.example' },
         ],
         userAttributes: {
           'u-3': { InEverybodyRole: false },
           'u-4': { OauthClient: true },
           'u-5': { InEverybodyRole: true },
+          'u-7': { ServiceUser: false, InEverybodyRole: false },
         },
         roles: [{ ID: 'everybody', Name: 'Everybody', RoleType: 'Everybody' }],
       }),
@@ -173,6 +175,8 @@ describe('transform', () => {
     expect(byNative.get('u-3')!.props).toMatchObject({ identity_type: 'NonHuman', in_everybody_role: false });
     expect(byNative.get('u-4')!.props).toMatchObject({ identity_type: 'NonHuman', is_oauth_client: true });
     expect(byNative.get('u-5')!.props).toMatchObject({ identity_type: 'Human', in_everybody_role: true });
+    // Attributes that contradict each other: ServiceUser says what the user is, InEverybodyRole who Everybody holds.
+    expect(byNative.get('u-7')!.props).toMatchObject({ identity_type: 'Human', in_everybody_role: false });
     expect(holders(out, roleNode(out, 'everybody'))).toEqual([byNative.get('u-5')!.id]);
   });
 

@@ -49,8 +49,11 @@ export function serviceUserFacts(row: Pick<UserRow, 'ServiceUser'> | undefined, 
   const oauthClient = typeof attrs?.OauthClient === 'boolean' ? attrs.OauthClient : null;
   let serviceUser: boolean | null = typeof row?.ServiceUser === 'boolean' ? row.ServiceUser : null;
   if (serviceUser === null && attrs) {
-    if (attrs.ServiceUser === true || attrs.InEverybodyRole === false || oauthClient === true) serviceUser = true;
-    else if (attrs.ServiceUser === false || attrs.InEverybodyRole === true) serviceUser = false;
+    // An explicit ServiceUser (or OauthClient) decides what the user is; InEverybodyRole only says it where those
+    // are silent (idsec-sdk-golang reads InEverybodyRole false as a service user), and decides membership below.
+    if (typeof attrs.ServiceUser === 'boolean') serviceUser = attrs.ServiceUser;
+    else if (oauthClient === true || attrs.InEverybodyRole === false) serviceUser = true;
+    else if (attrs.InEverybodyRole === true) serviceUser = false;
   }
   if (oauthClient === true) serviceUser = true;
   const told = typeof attrs?.InEverybodyRole === 'boolean' ? attrs.InEverybodyRole : null;

@@ -38,8 +38,10 @@ export async function attributesOf(
 
 /**
  * Lists the User table page by page; as each page arrives, the attributes of its users without a ServiceUser value
- * are requested (in `group`, so the first failure cancels the extraction). A query refused with a logical error
- * (success: false, e.g. an unknown column) is run again without the optional columns.
+ * are requested (in `group`, so the first failure cancels the extraction; a user Identity no longer knows —
+ * success: false — is left to the transform's "status unknown" warning). A query whose first page is refused with a
+ * logical error (success: false, e.g. an unknown column) is run again without the optional columns; a refusal after
+ * pages have come is an error of its own, not a reason to change the query.
  */
 export async function listUsers(
   client: HttpClient,
@@ -54,11 +56,17 @@ export async function listUsers(
     if (key in attributes) return;
     attributes[key] = {}; // claimed; filled when the answer arrives
     group.spawn(async () => {
-      attributes[key] = await attributesOf(client, user, signal);
+      try {
+        attributes[key] = await attributesOf(client, user, signal);
+      } catch (error) {
+        if (!(error instanceof SourceError && error.kind === 'api')) throw error;
+      }
     });
   };
+  let pages = 0;
   const run = (script: string) =>
     redrockAll(client, 'User', script, userRow, pageSize, signal, (rows, done, reported) => {
+      pages++;
       // A row that does not say whether the user is a service user: the user's attributes say it.
       for (const u of rows) if (typeof u.ServiceUser !== 'boolean') readAttributes(u);
       progress({
@@ -72,7 +80,7 @@ export async function listUsers(
   try {
     return await run(USER_QUERY);
   } catch (error) {
-    if (!(error instanceof SourceError && error.kind === 'api') || signal.aborted) throw error;
+    if (!(error instanceof SourceError && error.kind === 'api') || signal.aborted || pages > 0) throw error;
     return run(USER_QUERY_BASIC);
   }
 }
