@@ -8,7 +8,8 @@
  * query reads them. Millions of them (every user × every safe the Everybody role is a member of) then fit in memory
  * and in the snapshot.
  */
-import { open as openFile, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { GraphReader } from '../../queries/reader.js';
 import type { SyncRunRecord, SyncWriter } from '../../sync/types.js';
@@ -130,18 +131,9 @@ export class MemoryStore implements GraphStore {
       throw new StoreError('locked', `data directory ${this.dir} is not writable: ${error.message}`);
     });
     await rm(path.join(this.dir, '.probe'), { force: true });
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await openFile(lock, 'wx', 0o600);
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const pid = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
-        if (pid && isAlive(pid) && pid !== process.pid) {
-          throw new StoreError('locked', `another sync (pid ${pid}) is writing ${this.dir}`);
-        }
-        await rm(lock, { force: true });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!(await this.createLock(lock))) {
+        await this.clearStaleLock(lock);
         continue;
       }
       try {
@@ -155,6 +147,52 @@ export class MemoryStore implements GraphStore {
       }
     }
     throw new StoreError('locked', `cannot lock ${this.dir} for the sync`);
+  }
+
+  /**
+   * Creates the lock with this process's pid in one step: the pid goes into a file of its own, which is then linked
+   * to the lock's name (link fails if the lock exists). A lock created empty and written afterwards could be read
+   * empty by a second process in between, taken for stale, and removed: two syncs would hold it.
+   */
+  private async createLock(lock: string): Promise<boolean> {
+    const mine = `${lock}.${process.pid}-${randomBytes(4).toString('hex')}`;
+    await writeFile(mine, String(process.pid), { mode: 0o600 });
+    try {
+      await link(mine, lock);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return false;
+    } finally {
+      await rm(mine, { force: true });
+    }
+  }
+
+  /**
+   * Removes a lock whose process is gone; throws `locked` while its process lives. The lock is first renamed aside
+   * (atomic) and its pid read again there: if another process took the lock in between, it is put back.
+   */
+  private async clearStaleLock(lock: string): Promise<void> {
+    const held = (text: string) => {
+      const pid = Number(text.trim());
+      return pid > 0 && pid !== process.pid && isAlive(pid) ? pid : undefined;
+    };
+    const live = held(await readFile(lock, 'utf8').catch(() => ''));
+    if (live) throw new StoreError('locked', `another sync (pid ${live}) is writing ${this.dir}`);
+    const aside = `${lock}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await rename(lock, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else cleared it
+      throw error;
+    }
+    const taken = held(await readFile(aside, 'utf8').catch(() => ''));
+    if (taken) {
+      await link(aside, lock).catch(() => {});
+      await rm(aside, { force: true });
+      throw new StoreError('locked', `another sync (pid ${taken}) is writing ${this.dir}`);
+    }
+    await rm(aside, { force: true });
   }
 
   async releaseLock(): Promise<void> {
