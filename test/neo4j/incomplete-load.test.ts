@@ -82,7 +82,8 @@ describe.skipIf(!availability.available)('a sync that did not complete is not an
 
   /** Runs a sync through the proxy, which closes at the `occurrence`th batch containing `marker`. */
   async function cutSync(marker: string, occurrence: number, extra: Partial<Neo4jStoreOptions> = {}) {
-    const writer = new Neo4jStore(options({ uri: proxy.uri, batchSize: 200, ...extra }));
+    // A short lease unless said otherwise: the next sync waits for the cut one's lease before it takes over.
+    const writer = new Neo4jStore(options({ uri: proxy.uri, batchSize: 200, leaseMs: 3_000, ...extra }));
     let runId = '';
     try {
       const cut = proxy.cutAt(marker, occurrence);
@@ -250,5 +251,36 @@ describe.skipIf(!availability.available)('a sync that did not complete is not an
     expect((await runSync(direct, config, { now: () => now })).status).toBe('completed');
     expect(await answers(direct)).toEqual(oracleAnswers());
     expect(await direct.hasData()).toBe(true);
+
+    // A second sync does not take over a live sync's mark: once the live one's lease has been renewed past its own
+    // wait, its first write is refused (locked).
+    const leased = new Neo4jStore(options({ leaseMs: 1_000 }));
+    const alive = await leased.beginSync('sync-test-alive');
+    await alive.upsert([node], []);
+    const other = await leased.beginSync('sync-test-other');
+    const refused = await other.upsert([node], []).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(StoreError);
+    expect((refused as StoreError).reason).toBe('locked');
+    expect((refused as StoreError).message).toContain('sync-test-alive');
+    await other.abort(run('sync-test-other'));
+    await alive.abort(run('sync-test-alive'));
+    await leased.close();
+    expectIncomplete(await whoCanError(), 'sync-test-alive');
+
+    // After a stopped sync, a partial commit keeps the refusal (a scope it did not complete may hold the stopped
+    // sync's rows); a complete one lifts it.
+    const failAccounts = { match: { path: '/passwordvault/api/accounts' }, kind: 'status5xx', status: 500 } as const;
+    sim.faults.add(failAccounts);
+    try {
+      expect((await runSync(direct, { ...config, allowPartial: true }, { now: () => now })).status).toBe('partial');
+    } finally {
+      sim.faults.clear();
+    }
+    expectIncomplete(await whoCanError(), 'sync-test-alive');
+    expect((await runSync(direct, config, { now: () => now })).status).toBe('completed');
+    expect(await answers(direct)).toEqual(oracleAnswers());
   }, 240_000);
 });

@@ -25,18 +25,25 @@ export const GRAPH_STATE_CONSTRAINT =
 
 /**
  * A loading sync whose lease ran out died without an abort: it becomes the stopped one before this sync takes over.
- * A database written before this node existed gets one whose committed sync is its last completed run, so that its
- * graph is answered while this sync loads, as any resync's is.
+ * One whose lease still runs is alive: this sync does not take over its mark (its renewals and its stop would then
+ * match nothing, and its rows would be answered as committed) and is refused instead. A database written before this
+ * node existed gets one whose committed sync is its last completed run, so that its graph is answered while this sync
+ * loads, as any resync's is.
  */
 const MARK_LOADING = `OPTIONAL MATCH (r:SyncRun) WHERE r.status IN ['completed', 'partial']
 WITH r.id AS previous LIMIT 1
 MERGE (s:ArkGraphState {id: 'graph'})
 ON CREATE SET s.committed_sync = previous
-WITH s, s.loading_sync IS NOT NULL AND s.loading_sync <> $syncId AND coalesce(s.lease_until, 0) <= timestamp() AS died
-SET s.stopped_sync = CASE WHEN died THEN s.loading_sync ELSE s.stopped_sync END,
-  s.stopped_started_at = CASE WHEN died THEN s.loading_started_at ELSE s.stopped_started_at END,
-  s.stopped_at = CASE WHEN died THEN null ELSE s.stopped_at END
-SET s.loading_sync = $syncId, s.loading_started_at = $startedAt, s.lease_until = timestamp() + $leaseMs`;
+WITH s, s.loading_sync IS NOT NULL AND s.loading_sync <> $syncId AND coalesce(s.lease_until, 0) > timestamp() AS busy
+CALL (s, busy) {
+  WITH s WHERE NOT busy
+  WITH s, s.loading_sync IS NOT NULL AND s.loading_sync <> $syncId AS died
+  SET s.stopped_sync = CASE WHEN died THEN s.loading_sync ELSE s.stopped_sync END,
+    s.stopped_started_at = CASE WHEN died THEN s.loading_started_at ELSE s.stopped_started_at END,
+    s.stopped_at = CASE WHEN died THEN null ELSE s.stopped_at END
+  SET s.loading_sync = $syncId, s.loading_started_at = $startedAt, s.lease_until = timestamp() + $leaseMs
+}
+RETURN busy, s.loading_sync AS loading`;
 
 const RENEW = `MATCH (s:ArkGraphState {id: 'graph'}) WHERE s.loading_sync = $syncId
 SET s.lease_until = timestamp() + $leaseMs`;
@@ -47,11 +54,17 @@ SET s.stopped_sync = s.loading_sync, s.stopped_started_at = s.loading_started_at
 
 /**
  * The commit's stale cleanup has removed every other sync's rows in the scopes it completed, the stopped sync's
- * included; it clears the loading mark when it is this sync's or a dead one's (a live concurrent sync keeps its own).
+ * included. Only a commit of every source ($complete) clears the stopped mark: after a partial one, a scope the
+ * stopped sync half-wrote may be one this sync did not complete, and its rows are still there. The loading mark is
+ * cleared when it is this sync's or a dead one's.
  */
 const COMMITTED = `MERGE (s:ArkGraphState {id: 'graph'})
-SET s.committed_sync = $syncId, s.committed_at = $at,
-  s.stopped_sync = null, s.stopped_started_at = null, s.stopped_at = null
+SET s.committed_sync = $syncId, s.committed_at = $at
+WITH s
+CALL (s) {
+  WITH s WHERE $complete
+  SET s.stopped_sync = null, s.stopped_started_at = null, s.stopped_at = null
+}
 WITH s WHERE s.loading_sync = $syncId OR coalesce(s.lease_until, 0) <= timestamp()
 SET s.loading_sync = null, s.loading_started_at = null, s.lease_until = null`;
 
@@ -154,11 +167,22 @@ export class LoadMark {
   /** Before every write of the sync: the first one marks the graph loading and starts renewing the lease. */
   async beforeWrite(): Promise<void> {
     if (this.marked) return;
-    await this.s.run(
-      MARK_LOADING,
-      { syncId: this.syncId, startedAt: new Date().toISOString(), leaseMs: neo4j.int(this.leaseMs) },
-      'write',
-    );
+    // Another sync's live lease: it may be alive, or have died a moment ago without telling Neo4j. Wait for the lease
+    // to run out (a live sync keeps renewing it), then take over or give up.
+    const giveUpAt = Date.now() + this.leaseMs + 2_000;
+    for (;;) {
+      const r = await this.s.run(
+        MARK_LOADING,
+        { syncId: this.syncId, startedAt: new Date().toISOString(), leaseMs: neo4j.int(this.leaseMs) },
+        'write',
+      );
+      const rec = r.records[0];
+      if (rec?.get('busy') !== true) break;
+      if (Date.now() >= giveUpAt) {
+        throw new StoreError('locked', `another sync (${String(rec.get('loading'))}) is writing the graph in Neo4j`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1_000, Math.max(50, this.leaseMs / 4))));
+    }
     this.marked = true;
     // A quarter of the lease: three renewals may fail or be late (a long synchronous computation) before it runs out.
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.leaseMs / 4)));
@@ -177,9 +201,10 @@ export class LoadMark {
     }
   }
 
-  async committed(at: string): Promise<void> {
+  /** `complete`: every source of the sync completed (a partial commit leaves a stopped sync's mark in place). */
+  async committed(at: string, complete: boolean): Promise<void> {
     this.stopRenewing();
-    await this.s.run(COMMITTED, { syncId: this.syncId, at }, 'write');
+    await this.s.run(COMMITTED, { syncId: this.syncId, at, complete }, 'write');
   }
 
   /** The sync failed: readers refuse from now on, without waiting for the lease, if it had written anything. */

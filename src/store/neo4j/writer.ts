@@ -169,7 +169,7 @@ export class Neo4jSyncWriter implements SyncWriter {
       for (const kind of NODE_KINDS) if (kind !== 'SyncRun') await this.s.runAutoCommit(staleNodeCleanup(kind), params);
     }
     await this.s.runAutoCommit(EFFECTIVE_CLEANUP, params);
-    await this.mark.committed(run.finishedAt ?? new Date().toISOString());
+    await this.mark.committed(run.finishedAt ?? new Date().toISOString(), run.partialSources.length === 0);
     await this.s.recordSyncRun(run);
   }
 
