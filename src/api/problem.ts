@@ -163,12 +163,10 @@ export function problemFor(error: unknown): MappedProblem {
     return mapped(400, 'validation-failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
   }
   if (error instanceof UnknownPermissionError) {
-    return mapped(
-      400,
-      'unknown-permission',
-      `unknown permission "${error.input}"; give an API key (retrieveAccounts) or a display name (Retrieve Accounts), any case`,
-      { validPermissions: error.validPermissions },
-    );
+    return mapped(400, 'unknown-permission', error.message, {
+      suggestions: error.suggestions,
+      validPermissions: error.validPermissions,
+    });
   }
   if (error instanceof NotFoundError)
     return mapped(404, 'not-found', error.message, { suggestions: error.suggestions });

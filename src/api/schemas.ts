@@ -253,7 +253,10 @@ export const problemSchema = named(
     detail: z.string(),
     instance: z.string(),
     request_id: z.string().optional(),
-    suggestions: z.array(z.string()).optional().describe('404: close matches'),
+    suggestions: z
+      .array(z.string())
+      .optional()
+      .describe('404: close names or ids; 400 unknown-permission: the nearest permissions'),
     validPermissions: z
       .array(z.object({ key: z.string(), displayName: z.string() }))
       .optional()

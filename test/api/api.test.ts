@@ -200,6 +200,12 @@ describe('queries answer exactly what the store answers', () => {
     expect(perm.type).toBe('urn:arkgraph:problem:unknown-permission');
     expect((perm.validPermissions as { key: string }[]).map((p) => p.key)).toContain('retrieveAccounts');
     expect(perm.validPermissions).toHaveLength(22);
+    const near = expectProblem(
+      await h.get(`/api/v1/safes/${enc(safeName)}/access?permission=retreiveAccounts`, 'reader'),
+      400,
+    );
+    expect(near.suggestions).toEqual(['retrieveAccounts']);
+    expect(near.detail).toContain('did you mean retrieveAccounts ("Retrieve Accounts")?');
     expectProblem(await h.get('/api/v1/users/nobody@nowhere/access', 'reader'), 404, 'not-found');
     expectProblem(await h.get('/api/v1/no-such-route', 'reader'), 404, 'not-found');
   });
