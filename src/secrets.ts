@@ -99,8 +99,3 @@ export function scrubSecrets(text: string): string {
     .replace(CREDENTIAL_MEMBER, '$1"***"')
     .replace(CREDENTIAL_PARAM, '$1$2=***');
 }
-
-/** A URL for a log line: the values of credential parameters in its query redacted (and registered secrets). */
-export function redactUrl(url: string): string {
-  return scrubSecrets(url);
-}

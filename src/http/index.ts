@@ -1,6 +1,6 @@
 /** The shared HTTP client layer: one import for extractors. */
 
-export { redactUrl, registerSecret, scrubSecrets } from '../secrets.js';
+export { registerSecret, scrubSecrets } from '../secrets.js';
 export {
   type ApiErrorInfo,
   type ApiErrorParser,
@@ -29,7 +29,7 @@ export {
   type SourceErrorKind,
   validationError,
 } from './errors.js';
-export { MAX_NAME_LENGTH, MAX_TEXT_LENGTH, nameField, shortText, textField } from './fields.js';
+export { nameField, shortText, textField } from './fields.js';
 export {
   dotNetDate,
   type IdentityEnvelope,

@@ -2,36 +2,21 @@
  * What a person reads (issue 15, item 14): a failed sync says so once at --log-level error (not as a JSON line and
  * then again as text), `arkgraph runs` has a header row, and no API or sync log line carries a key twice.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { startApiHarness } from '../api/helpers.js';
-import { writeSimulatorConfig } from '../support/cli.js';
+import { runCliProcess, writeSimulatorConfig } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const tenant = generateTenant('small', 22);
 let sim: Simulator;
 let dir: string;
 let configFile: string;
 
-async function cli(...args: string[]) {
-  return promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', 'test/support/cli-process.ts', '--config', configFile, ...args],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '' },
-    },
-  ).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => e,
-  );
-}
+const cli = (...args: string[]) => runCliProcess(['--config', configFile, ...args], { PATH: process.env.PATH ?? '' });
 
 beforeAll(async () => {
   sim = await startSimulator({ tenant });

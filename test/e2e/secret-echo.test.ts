@@ -3,16 +3,15 @@
  * not in sync-runs.json, not in GET /api/v1/sync/runs. Every encoding of every secret is scrubbed (raw,
  * URL/form-encoded, JSON-escaped, Basic base64), and credential query parameters in logged URLs are redacted.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { encodingsOf, registerSecret, scrubSecrets } from '../../src/secrets.js';
 import { startApiHarness } from '../api/helpers.js';
 import { startServer, type TestServer } from '../http/helpers.js';
+import { runCliProcess } from '../support/cli.js';
 
 const SECRET = 'ab+c/d=e-secret';
 const CLIENT_ID = 'arkgraph-reader@acme';
@@ -73,14 +72,7 @@ describe('a secret echoed back in its encodings', () => {
         ARKGRAPH_LOG_LEVEL: 'debug',
         ...(appId ? { ARKGRAPH_OAUTH_APP_ID: appId } : {}),
       };
-      const run = await promisify(execFile)(
-        process.execPath,
-        ['--import', 'tsx', 'test/support/cli-process.ts', 'sync'],
-        { env, cwd: path.resolve(import.meta.dirname, '../..') },
-      ).then(
-        () => ({ code: 0, stdout: '', stderr: '' }),
-        (e: { code: number; stdout: string; stderr: string }) => e,
-      );
+      const run = await runCliProcess(['sync'], env);
       expect(run.code).toBe(3); // a source failed
       expect(run.stderr).toMatch(/identity/);
       expectClean(run.stdout + run.stderr, `CLI output (${appId ?? 'platformtoken'})`);

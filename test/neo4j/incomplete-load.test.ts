@@ -11,7 +11,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTokenList } from '../../src/api/auth.js';
 import { buildApi } from '../../src/api/server.js';
-import { main } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/config.js';
 import type { GraphNode } from '../../src/graph/schema.js';
 import { createLogger } from '../../src/log.js';
@@ -26,6 +25,7 @@ import type { SyncRunRecord } from '../../src/sync/types.js';
 import { generateTenant } from '../../src/tenant/generate/index.js';
 import { FAST_HTTP } from '../e2e/helpers.js';
 import { CyberArkOracle } from '../oracle/cyberark.js';
+import { runMain } from '../support/cli.js';
 import { acquireNeo4j, clearDatabase, type Neo4jConnection, neo4jAvailability } from '../support/neo4j.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -102,19 +102,7 @@ describe.skipIf(!availability.available)('a sync that did not complete is not an
     return runId;
   }
 
-  async function cli(...args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['node', 'arkgraph', '--log-level', 'silent', ...args], {
-      out: (t) => {
-        stdout += `${t}\n`;
-      },
-      err: (t) => {
-        stderr += `${t}\n`;
-      },
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (...args: string[]) => runMain('--log-level', 'silent', ...args);
 
   beforeAll(async () => {
     neo = await acquireNeo4j();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HttpClient, identityEnvelope, redrockResult, tokenResponseSchema } from '../../src/http/index.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { DSQ_PAGE_SIZE, directoryQuery, redrockAll } from '../../src/sources/identity/paging.js';
+import { DSQ_PAGE_SIZE, directoryQuery, dsqEnvelope, redrockAll } from '../../src/sources/identity/paging.js';
 import {
   aceRow,
   adminRightRow,
@@ -101,9 +101,6 @@ interface Contract {
   ask: (sim: Simulator) => Promise<unknown[]>;
 }
 
-const dsqSchema = <R>(key: 'User' | 'Group' | 'roles', row: z.ZodType<R>) =>
-  identityEnvelope(z.looseObject({ [key]: redrockResult(row).nullish() }));
-
 const CONTRACTS: Contract[] = [
   {
     endpoint: 'POST /oauth2/platformtoken',
@@ -139,7 +136,7 @@ const CONTRACTS: Contract[] = [
   {
     endpoint: 'POST /UserMgmt/DirectoryServiceQuery (user)',
     fixture: [DSQ_USERS],
-    schema: dsqSchema('User', dsqUserRow),
+    schema: dsqEnvelope('User', dsqUserRow),
     ask: async (sim) => [
       await post(sim, '/UserMgmt/DirectoryServiceQuery', {
         directoryServices: DIRECTORIES,
@@ -151,7 +148,7 @@ const CONTRACTS: Contract[] = [
   {
     endpoint: 'POST /UserMgmt/DirectoryServiceQuery (group)',
     fixture: [DSQ_GROUPS],
-    schema: dsqSchema('Group', dsqGroupRow),
+    schema: dsqEnvelope('Group', dsqGroupRow),
     ask: async (sim) => [
       await post(sim, '/UserMgmt/DirectoryServiceQuery', {
         directoryServices: DIRECTORIES,
@@ -163,7 +160,7 @@ const CONTRACTS: Contract[] = [
   {
     endpoint: 'POST /UserMgmt/DirectoryServiceQuery (roles)',
     fixture: [DSQ_ROLES],
-    schema: dsqSchema('roles', dsqRoleRow),
+    schema: dsqEnvelope('roles', dsqRoleRow),
     ask: async (sim) => [
       await post(sim, '/UserMgmt/DirectoryServiceQuery', {
         directoryServices: DIRECTORIES,

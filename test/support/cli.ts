@@ -1,6 +1,11 @@
-/** Running the CLI in tests: a config file pointing at a simulator, and main() in process with its output captured. */
+/**
+ * Running the CLI in tests: a config file pointing at a simulator, main() in process with its output captured, and
+ * the CLI as its own process (for what a user sees on stderr, logs included).
+ */
+import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { main } from '../../src/cli/main.js';
 import type { Simulator } from '../../src/simulator/index.js';
 
@@ -25,10 +30,15 @@ export async function writeSimulatorConfig(dir: string, sim: Simulator, extra: R
 }
 
 /** main() with `--config <file> --log-level silent` and the arguments; its exit code and what it printed. */
-export async function runCli(configFile: string, ...args: string[]) {
+export function runCli(configFile: string, ...args: string[]) {
+  return runMain('--config', configFile, '--log-level', 'silent', ...args);
+}
+
+/** main() with these arguments only (after `arkgraph`); its exit code and what it printed. */
+export async function runMain(...args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await main(['node', 'arkgraph', '--config', configFile, '--log-level', 'silent', ...args], {
+  const code = await main(['node', 'arkgraph', ...args], {
     out: (t) => {
       stdout += `${t}\n`;
     },
@@ -37,4 +47,17 @@ export async function runCli(configFile: string, ...args: string[]) {
     },
   });
   return { code, stdout, stderr };
+}
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** The CLI as its own process (test/support/cli-process.ts) with exactly this environment; exit code and output. */
+export async function runCliProcess(args: readonly string[], env: NodeJS.ProcessEnv) {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/cli-process.ts', ...args], {
+    cwd: ROOT,
+    env,
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
 }

@@ -17,10 +17,6 @@ export class Variations {
     readonly rate = 0.25,
   ) {}
 
-  get enabled(): boolean {
-    return this.seed !== false;
-  }
-
   /** Whether the instance named by `parts` takes its variant (FNV-1a over the seed and the parts). */
   varies(...parts: readonly (string | number)[]): boolean {
     return this.variesAt(this.rate, ...parts);

@@ -164,7 +164,8 @@ export async function redrockAll<R>(
   );
 }
 
-const dsqEnvelope = <R>(key: 'User' | 'Group' | 'roles', row: z.ZodType<R>) =>
+/** The UserMgmt/DirectoryServiceQuery answer for one entity type: its sub-result under `key`. */
+export const dsqEnvelope = <R>(key: 'User' | 'Group' | 'roles', row: z.ZodType<R>) =>
   identityEnvelope(
     z.looseObject({ [key]: redrockResult(row).nullish() }) as unknown as z.ZodType<
       Record<string, RedrockResult<R> | null | undefined>

@@ -1,15 +1,11 @@
 /**
- * CyberArk Identity's predefined roles, recognised by more than their RoleType: real tenants give them fixed ids
- * (`sysadmin` for System Administrator: the Core/GetAssignedAdministrativeRights and GetUsersRolesAndAdministrativeRights
- * samples in docs/extractors.md), and the Everybody role is recognised by its id or, when a row carries no RoleType,
- * by its name.
+ * CyberArk Identity's predefined roles, recognised by more than their RoleType: the Everybody role by its id (the id
+ * `everybody` has no public source; the RoleType does) or, when a row carries no RoleType, by its name; the
+ * Privilege Cloud roles by the synthetic ids under which safes list them.
  */
 
 /** Ids of the Everybody role on real tenants (compared case-insensitively). */
 export const EVERYBODY_ROLE_IDS: readonly string[] = ['everybody'];
-/** The System Administrator role's id. */
-export const SYSADMIN_ROLE_ID = 'sysadmin';
-
 /**
  * The synthetic safe-member ids under which Privilege Cloud lists its predefined Identity roles (as members of type
  * Group: a recorded Privilege Cloud session, and scripts that add these roles to safes), and the roles' names.

@@ -61,6 +61,16 @@ export function serviceUserFacts(row: Pick<UserRow, 'ServiceUser'> | undefined, 
   return { serviceUser, oauthClient, inEverybody } satisfies ServiceUserFacts;
 }
 
+/** The user properties the facts give (identity_type null when nothing said what the user is). */
+function serviceUserProps(facts: ServiceUserFacts): Record<string, PropValue> {
+  return {
+    identity_type: facts.serviceUser === null ? null : facts.serviceUser ? 'NonHuman' : 'Human',
+    is_service_user: facts.serviceUser,
+    is_oauth_client: facts.oauthClient,
+    in_everybody_role: facts.inEverybody,
+  };
+}
+
 export function transformIdentity(raw: IdentityRaw): SourceOutput {
   const tenantId = identityTenantId(raw);
   // A later, richer row completes an earlier one (e.g. a group first seen as a role member).
@@ -123,10 +133,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
       is_active: active,
       status,
       last_login_at: parseDotNetDate(u.LastLogin),
-      identity_type: facts.serviceUser === null ? null : facts.serviceUser ? 'NonHuman' : 'Human',
-      is_service_user: facts.serviceUser,
-      is_oauth_client: facts.oauthClient,
-      in_everybody_role: facts.inEverybody,
+      ...serviceUserProps(facts),
       idp_unique_id: idpUniqueId(serviceType, dsq?.DistinguishedName, dsq?.ExternalUuid),
       risk_level: u.RiskLevel ?? null,
       security_question_count: u.SecurityQuestionCount ?? null,
@@ -186,10 +193,7 @@ export function transformIdentity(raw: IdentityRaw): SourceOutput {
           user = table.add('CyberArkUser', m.Guid, {
             login_name: m.Name ?? m.Guid,
             login_name_lower: (m.Name ?? m.Guid).toLowerCase(),
-            identity_type: facts.serviceUser === null ? null : facts.serviceUser ? 'NonHuman' : 'Human',
-            is_service_user: facts.serviceUser,
-            is_oauth_client: facts.oauthClient,
-            in_everybody_role: facts.inEverybody,
+            ...serviceUserProps(facts),
             is_active: null,
           });
           usersById.set(m.Guid.toLowerCase(), user);

@@ -25,7 +25,7 @@ export async function attributesOf(
   client: HttpClient,
   user: { ID: string; DirectoryServiceUuid?: string | null | undefined },
   signal: AbortSignal,
-): Promise<UserAttributes> {
+): Promise<UserAttributes | undefined> {
   const env = await client.request({
     method: 'POST',
     path: '/UserMgmt/GetUserAttributes',
@@ -33,7 +33,14 @@ export async function attributesOf(
     schema: identityEnvelope(userAttributes),
     signal,
   });
-  return unwrapIdentity(env, SOURCE, 'POST /UserMgmt/GetUserAttributes');
+  try {
+    return unwrapIdentity(env, SOURCE, 'POST /UserMgmt/GetUserAttributes');
+  } catch (error) {
+    // A user Identity no longer knows (success: false) is no reason to fail the sync: the transform warns that its
+    // service-user status is unknown.
+    if (error instanceof SourceError && error.kind === 'api') return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -56,11 +63,9 @@ export async function listUsers(
     if (key in attributes) return;
     attributes[key] = {}; // claimed; filled when the answer arrives
     group.spawn(async () => {
-      try {
-        attributes[key] = await attributesOf(client, user, signal);
-      } catch (error) {
-        if (!(error instanceof SourceError && error.kind === 'api')) throw error;
-      }
+      const read = await attributesOf(client, user, signal);
+      if (read) attributes[key] = read;
+      else delete attributes[key];
     });
   };
   let pages = 0;
@@ -106,13 +111,8 @@ export async function readMissingMembers(
   }
   for (const id of missing) {
     group.spawn(async () => {
-      try {
-        attributes[id.toLowerCase()] = await attributesOf(client, { ID: id }, group.signal);
-      } catch (error) {
-        // A member Identity itself no longer knows (success: false) is no reason to fail the sync: the transform
-        // warns that its service-user status is unknown.
-        if (!(error instanceof SourceError && error.kind === 'api')) throw error;
-      }
+      const read = await attributesOf(client, { ID: id }, group.signal);
+      if (read) attributes[id.toLowerCase()] = read;
     });
   }
   await group.wait();
